@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: GPL-2.0
+# dmabufstat: BPF programs, their skeletons, the tools and the test runner.
+# `make V=1` shows the commands.
+
+OUTPUT := .output
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= gcc
+ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+CFLAGS ?= -g -O2
+CFLAGS += -Wall -Wextra -Werror -D_GNU_SOURCE -I$(OUTPUT) -I$(OUTPUT)/skel
+LDLIBS := -lbpf -lelf -lz -lpthread
+
+# clang -target bpf does not search the host's system include paths; give
+# it the ones the host compiler uses so asm/ headers resolve.
+CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
+	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
+	-I. -Ibpf $(CLANG_BPF_SYS_INCLUDES)
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c selftests/progs/*.bpf.c)
+SKELS := $(patsubst %.bpf.c,$(OUTPUT)/skel/%.skel.h,$(notdir $(BPF_SRCS)))
+
+TEST_SRCS := $(filter-out selftests/dmabuf-workload.c,$(wildcard selftests/*.c)) \
+	$(wildcard selftests/prog_tests/*.c)
+TEST_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(TEST_SRCS))
+WORKLOAD_OBJS := $(OUTPUT)/selftests/dmabuf-workload.o $(OUTPUT)/selftests/bufsrc.o
+
+BINS := $(OUTPUT)/bin/test_progs $(OUTPUT)/bin/dmabuf-workload
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.PHONY: all
+all: $(BINS)
+
+# Every build first makes sure the Debian packages are there (quiet and
+# quick when they are).
+.PHONY: deps
+deps:
+	$(Q)tools/install-deps
+
+$(OUTPUT)/bpf $(OUTPUT)/skel $(OUTPUT)/bin $(OUTPUT)/selftests $(OUTPUT)/selftests/prog_tests:
+	$(Q)mkdir -p $@
+
+# BPF objects and their skeletons (libbpf-bootstrap's shape).
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c vmlinux.h $(wildcard bpf/*.h) | $(OUTPUT)/bpf deps
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/bpf/%.bpf.o: selftests/progs/%.bpf.c vmlinux.h $(wildcard bpf/*.h) | $(OUTPUT)/bpf deps
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/skel/%.skel.h: $(OUTPUT)/bpf/%.bpf.o | $(OUTPUT)/skel
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+# The test list is discovered at build time from `void test_NAME(void)`.
+$(OUTPUT)/selftests/tests.h: $(wildcard selftests/prog_tests/*.c) | $(OUTPUT)/selftests
+	$(call msg,GEN,$@)
+	$(Q)grep -h '^void test_[a-z0-9_]*(void)' $(sort $^) | \
+		sed 's/^void \(test_[a-z0-9_]*\)(void).*/DEFINE_TEST(\1)/' > $@
+
+$(OUTPUT)/selftests/%.o: selftests/%.c $(wildcard selftests/*.h) $(OUTPUT)/selftests/tests.h $(SKELS) | $(OUTPUT)/selftests/prog_tests deps
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Iselftests -I$(OUTPUT)/selftests -Isrc -c $< -o $@
+
+$(OUTPUT)/bin/test_progs: $(TEST_OBJS) | $(OUTPUT)/bin
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/bin/dmabuf-workload: $(WORKLOAD_OBJS) | $(OUTPUT)/bin
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+# Tests: host unit and BPF load tests, then the guest suite on the patched
+# (and, where tests need it, the unpatched) kernel; one summary line.
+.PHONY: check
+check: all
+	$(Q)tools/check
+
+# The patched kernel in QEMU with a workload, and the tools on it.
+.PHONY: demo
+demo: all
+	$(Q)tools/demo
+
+# Regenerate the checked-in vmlinux.h from the patched kernel's BTF.
+.PHONY: vmlinux
+vmlinux: | deps
+	$(Q)tools/gen-vmlinux-h
+
+.PHONY: clean
+clean:
+	$(call msg,CLEAN)
+	$(Q)rm -rf $(OUTPUT)
+
+.DELETE_ON_ERROR:
+.SECONDARY:
