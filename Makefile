@@ -9,7 +9,7 @@ CC ?= gcc
 ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 CFLAGS ?= -g -O2
-CFLAGS += -Wall -Wextra -Werror -D_GNU_SOURCE -I$(OUTPUT) -I$(OUTPUT)/skel
+CFLAGS += -Wall -Wextra -Werror -D_GNU_SOURCE -I$(OUTPUT) -I$(OUTPUT)/skel -Ibpf
 LDLIBS := -lbpf -lelf -lz -lpthread
 
 # clang -target bpf does not search the host's system include paths; give
