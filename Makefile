@@ -27,7 +27,16 @@ TEST_SRCS := $(filter-out selftests/dmabuf-workload.c,$(wildcard selftests/*.c))
 TEST_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(TEST_SRCS))
 WORKLOAD_OBJS := $(OUTPUT)/selftests/dmabuf-workload.o $(OUTPUT)/selftests/bufsrc.o
 
-BINS := $(OUTPUT)/bin/test_progs $(OUTPUT)/bin/dmabuf-workload
+# libdmabufstat: src/libdmabufstat.h is its one public header, src/lib/ its
+# sources; built static and shared from the same position-independent objects.
+LIB_SRCS := $(wildcard src/lib/*.c)
+LIB_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
+LIB_A := $(if $(LIB_SRCS),$(OUTPUT)/libdmabufstat.a)
+LIB_SO := $(if $(LIB_SRCS),$(OUTPUT)/libdmabufstat.so)
+LIB_LDLIBS := $(LDLIBS) $(if $(LIB_SRCS),-ljson-c)
+
+BINS := $(OUTPUT)/bin/test_progs $(OUTPUT)/bin/dmabuf-workload \
+	$(if $(wildcard src/dmabufstat.c),$(OUTPUT)/bin/dmabufstat)
 
 ifeq ($(V),1)
 Q :=
@@ -38,7 +47,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .PHONY: all
-all: $(BINS)
+all: $(LIB_A) $(LIB_SO) $(BINS)
 
 # Every build first makes sure the Debian packages are there (quiet and
 # quick when they are).
@@ -46,7 +55,7 @@ all: $(BINS)
 deps:
 	$(Q)tools/install-deps
 
-$(OUTPUT)/bpf $(OUTPUT)/skel $(OUTPUT)/bin $(OUTPUT)/selftests $(OUTPUT)/selftests/prog_tests:
+$(OUTPUT)/bpf $(OUTPUT)/skel $(OUTPUT)/bin $(OUTPUT)/selftests $(OUTPUT)/selftests/prog_tests $(OUTPUT)/src/lib:
 	$(Q)mkdir -p $@
 
 # BPF objects and their skeletons (libbpf-bootstrap's shape).
@@ -72,9 +81,29 @@ $(OUTPUT)/selftests/%.o: selftests/%.c $(wildcard selftests/*.h) $(OUTPUT)/selft
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Iselftests -I$(OUTPUT)/selftests -Isrc -c $< -o $@
 
-$(OUTPUT)/bin/test_progs: $(TEST_OBJS) | $(OUTPUT)/bin
+$(OUTPUT)/bin/test_progs: $(TEST_OBJS) $(LIB_A) | $(OUTPUT)/bin
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(LIB_LDLIBS) -o $@
+
+$(OUTPUT)/src/lib/%.o: src/lib/%.c $(wildcard src/lib/*.h) src/libdmabufstat.h $(SKELS) | $(OUTPUT)/src/lib deps
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -Isrc -Isrc/lib -c $< -o $@
+
+$(OUTPUT)/libdmabufstat.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(OUTPUT)/libdmabufstat.so: $(LIB_OBJS)
+	$(call msg,LIB,$@)
+	$(Q)$(CC) -shared -Wl,-soname,libdmabufstat.so.0 $^ $(LIB_LDLIBS) -o $@
+
+$(OUTPUT)/src/%.o: src/%.c src/libdmabufstat.h $(wildcard src/*.h) | $(OUTPUT)/src/lib deps
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Isrc -c $< -o $@
+
+$(OUTPUT)/bin/dmabufstat: $(OUTPUT)/src/dmabufstat.o $(LIB_A) | $(OUTPUT)/bin
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIB_LDLIBS) -o $@
 
 $(OUTPUT)/bin/dmabuf-workload: $(WORKLOAD_OBJS) | $(OUTPUT)/bin
 	$(call msg,BINARY,$@)
