@@ -35,8 +35,12 @@ LIB_A := $(if $(LIB_SRCS),$(OUTPUT)/libdmabufstat.a)
 LIB_SO := $(if $(LIB_SRCS),$(OUTPUT)/libdmabufstat.so)
 LIB_LDLIBS := $(LDLIBS) $(if $(LIB_SRCS),-ljson-c)
 
+# The dmabufstat CLI: every src/*.c but dmabuf-top's.
+CLI_SRCS := $(filter-out src/dmabuf-top.c,$(wildcard src/*.c))
+CLI_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(CLI_SRCS))
+
 BINS := $(OUTPUT)/bin/test_progs $(OUTPUT)/bin/dmabuf-workload \
-	$(if $(wildcard src/dmabufstat.c),$(OUTPUT)/bin/dmabufstat)
+	$(if $(CLI_SRCS),$(OUTPUT)/bin/dmabufstat)
 
 ifeq ($(V),1)
 Q :=
@@ -101,7 +105,7 @@ $(OUTPUT)/src/%.o: src/%.c src/libdmabufstat.h $(wildcard src/*.h) | $(OUTPUT)/s
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Isrc -c $< -o $@
 
-$(OUTPUT)/bin/dmabufstat: $(OUTPUT)/src/dmabufstat.o $(LIB_A) | $(OUTPUT)/bin
+$(OUTPUT)/bin/dmabufstat: $(CLI_OBJS) $(LIB_A) | $(OUTPUT)/bin
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIB_LDLIBS) -o $@
 
