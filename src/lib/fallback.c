@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libdmabufstat: the backends without BPF: debugfs bufinfo and sysfs stats
+ * for buffers, /proc/<pid>/{fd,fdinfo,maps} for processes.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+
+static int nomem(struct dmabufstat *ds)
+{
+	return ds_err(ds, DMABUFSTAT_E_OTHER, -ENOMEM, "out of memory");
+}
+
+/* ------------------------------------------------------------------ */
+/* debugfs bufinfo                                                    */
+
+/*
+ * One buffer's line, as dma_buf_debug_show() prints it (6.12 .. 6.18):
+ * "%08zu\t%08x\t%08x\t%08ld\t%s\t%08lu\t%s\n": size, f_flags, f_mode, file
+ * count, exp_name, inode, name ("<none>" if unset). The name comes last and
+ * may hold any byte, tabs and newlines included.
+ */
+static bool parse_buf_line(char *line, struct dmabufstat_buffer *b)
+{
+	char *field[6], *p = line, *end;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		field[i] = p;
+		p = strchr(p, '\t');
+		if (!p)
+			return false;
+		*p++ = '\0';
+	}
+	errno = 0;
+	b->size = strtoull(field[0], &end, 10);
+	if (*end || end == field[0])
+		return false;
+	b->file_count = strtoll(field[3], &end, 10);
+	if (*end || end == field[3])
+		return false;
+	copy_str(b->exporter, sizeof(b->exporter), field[4], strlen(field[4]));
+	b->ino = strtoull(field[5], &end, 10);
+	if (*end || end == field[5] || errno)
+		return false;
+	if (strcmp(p, "<none>")) {
+		b->flags |= DMABUFSTAT_BUF_HAS_NAME;
+		copy_str(b->name, sizeof(b->name), p, strlen(p));
+	}
+	return true;
+}
+
+int bufinfo_collect(struct dmabufstat *ds, struct collect *c)
+{
+	enum { BEFORE, FENCES, ATTACHED } state = BEFORE;
+	struct dmabufstat_buffer *cur = NULL;
+	char *text, *line, *next;
+	size_t len;
+	int err;
+
+	err = read_whole(DS_BUFINFO_PATH, &text, NULL);
+	if (err)
+		return ds_err(ds, err == -EACCES || err == -EPERM ?
+			      DMABUFSTAT_E_PERM : DMABUFSTAT_E_NO_SOURCE, err,
+			      "cannot read %s: %s", DS_BUFINFO_PATH,
+			      strerror(-err));
+	for (line = text; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (state == ATTACHED && !strncmp(line, "Total ", 6)) {
+			state = BEFORE;	/* "Total %d devices attached" */
+			continue;
+		}
+		if (state == ATTACHED && line[0] == '\t') {
+			if (cur->nr_attach < DMABUFSTAT_ATTACH_NAMES) {
+				copy_str(cur->attach[cur->nr_attach],
+					 sizeof(cur->attach[0]), line + 1,
+					 strlen(line + 1));
+				cur->nr_attach_names++;
+			} else {
+				cur->flags |= DMABUFSTAT_BUF_NAMES_TRUNC;
+			}
+			cur->nr_attach++;
+			continue;
+		}
+		if (state == FENCES && !strcmp(line, "\tAttached Devices:")) {
+			state = ATTACHED;
+			continue;
+		}
+		if (state == FENCES && line[0] == '\t')
+			continue;	/* a fence of the reservation object */
+		if (state == FENCES) {
+			/* a newline inside the name: keep what fits */
+			len = strlen(cur->name);
+			if (len + 1 < sizeof(cur->name)) {
+				cur->name[len] = '\n';
+				copy_str(cur->name + len + 1,
+					 sizeof(cur->name) - len - 1, line,
+					 strlen(line));
+			}
+			continue;
+		}
+		if (!*line || line[0] < '0' || line[0] > '9')
+			continue;	/* title, header, totals */
+		cur = collect_add_buf(c);
+		if (!cur) {
+			free(text);
+			return nomem(ds);
+		}
+		if (!parse_buf_line(line, cur)) {
+			free(text);
+			return ds_err(ds, DMABUFSTAT_E_OTHER, -EPROTO,
+				      "%s: cannot parse a buffer line",
+				      DS_BUFINFO_PATH);
+		}
+		state = FENCES;
+	}
+	free(text);
+	c->bufs_have_names = true;
+	c->bufs_have_attach = true;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* sysfs stats                                                        */
+
+/* Reads a one-line file into dst without its newline. */
+static int read_line(const char *path, char *dst, size_t size)
+{
+	char *text;
+	size_t len;
+	int err;
+
+	err = read_whole(path, &text, &len);
+	if (err)
+		return err;
+	if (len && text[len - 1] == '\n')
+		len--;
+	copy_str(dst, size, text, len);
+	free(text);
+	return 0;
+}
+
+int sysfs_collect(struct dmabufstat *ds, struct collect *c)
+{
+	struct dmabufstat_buffer *b;
+	char path[512], val[64], *end;
+	struct dirent *de;
+	DIR *d;
+	int err;
+
+	d = opendir(DS_SYSFS_DIR);
+	if (!d) {
+		err = -errno;
+		return ds_err(ds, err == -EACCES ? DMABUFSTAT_E_PERM :
+			      DMABUFSTAT_E_NO_SOURCE, err, "cannot open %s: %s",
+			      DS_SYSFS_DIR, strerror(-err));
+	}
+	while ((de = readdir(d))) {
+		unsigned long long ino = strtoull(de->d_name, &end, 10);
+
+		if (!isdigit((unsigned char)de->d_name[0]) || *end)
+			continue;
+		b = collect_add_buf(c);
+		if (!b) {
+			closedir(d);
+			return nomem(ds);
+		}
+		b->ino = ino;
+		snprintf(path, sizeof(path), "%s/%s/size", DS_SYSFS_DIR,
+			 de->d_name);
+		if (read_line(path, val, sizeof(val))) {
+			c->nr_bufs--;	/* freed meanwhile */
+			continue;
+		}
+		b->size = strtoull(val, NULL, 10);
+		snprintf(path, sizeof(path), "%s/%s/exporter_name",
+			 DS_SYSFS_DIR, de->d_name);
+		if (read_line(path, b->exporter, sizeof(b->exporter))) {
+			c->nr_bufs--;
+			continue;
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* /proc                                                              */
+
+struct proc_info {
+	uint32_t pid;
+	uint32_t uid;
+	uint64_t cgroup_id;
+	char comm[DMABUFSTAT_COMM_LEN];
+};
+
+static void proc_ids(struct proc_info *pi)
+{
+	char path[64], *text, *p, *nl;
+	struct stat st;
+	int err;
+
+	snprintf(path, sizeof(path), "/proc/%u/comm", pi->pid);
+	read_line(path, pi->comm, sizeof(pi->comm));
+
+	snprintf(path, sizeof(path), "/proc/%u/status", pi->pid);
+	if (!read_whole(path, &text, NULL)) {
+		p = strstr(text, "\nUid:");
+		if (p)
+			pi->uid = strtoul(p + 5, NULL, 10);
+		free(text);
+	}
+
+	/* cgroup v2 id: the inode of its directory under /sys/fs/cgroup */
+	snprintf(path, sizeof(path), "/proc/%u/cgroup", pi->pid);
+	if (read_whole(path, &text, NULL))
+		return;
+	p = strstr(text, "0::");
+	if (p == text || (p && p[-1] == '\n')) {
+		char cg[4096];
+
+		nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		snprintf(cg, sizeof(cg), "/sys/fs/cgroup%s", p + 3);
+		err = stat(cg, &st);
+		if (!err)
+			pi->cgroup_id = st.st_ino;
+	}
+	free(text);
+}
+
+static bool is_dmabuf_link(const char *target)
+{
+	return !strncmp(target, "/dmabuf:", 8) ||
+	       !strcmp(target, "anon_inode:dmabuf");
+}
+
+/* The dma-buf part of /proc/<pid>/fdinfo/<fd>; false if not a dma-buf. */
+static bool read_fdinfo(uint32_t pid, int fd, struct raw_ref *r)
+{
+	struct dmabufstat_buffer *b = &r->desc;
+	char path[64], *text, *line, *next, *val;
+	bool have_exp = false;
+
+	snprintf(path, sizeof(path), "/proc/%u/fdinfo/%d", pid, fd);
+	if (read_whole(path, &text, NULL))
+		return false;
+	for (line = text; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		val = strchr(line, ':');
+		if (!val)
+			continue;
+		*val++ = '\0';
+		if (*val == '\t')	/* exactly one: names may start blank */
+			val++;
+		if (!strcmp(line, "ino")) {
+			b->ino = strtoull(val, NULL, 10);
+		} else if (!strcmp(line, "flags")) {
+			r->ref.f_flags = strtoul(val, NULL, 8);
+		} else if (!strcmp(line, "size")) {
+			b->size = strtoull(val, NULL, 10);
+		} else if (!strcmp(line, "count")) {
+			b->file_count = strtoll(val, NULL, 10);
+		} else if (!strcmp(line, "exp_name")) {
+			copy_str(b->exporter, sizeof(b->exporter), val,
+				 strlen(val));
+			have_exp = true;
+		} else if (!strcmp(line, "name")) {
+			copy_str(b->name, sizeof(b->name), val, strlen(val));
+			b->flags |= DMABUFSTAT_BUF_HAS_NAME;
+		}
+	}
+	free(text);
+	r->ref.ino = b->ino;
+	return have_exp && b->ino;
+}
+
+static struct raw_ref *new_ref(struct collect *c, const struct proc_info *pi)
+{
+	struct raw_ref *r = collect_add_ref(c);
+
+	if (!r)
+		return NULL;
+	r->ref.pid = pi->pid;
+	r->uid = pi->uid;
+	r->cgroup_id = pi->cgroup_id;
+	memcpy(r->comm, pi->comm, sizeof(r->comm));
+	return r;
+}
+
+/* 0, 1 if unreadable (permissions), -ENOMEM */
+static int proc_fds(struct collect *c, struct proc_info *pi, bool *ids)
+{
+	char path[64], target[256], *end;
+	struct dirent *de;
+	struct raw_ref *r;
+	ssize_t n;
+	DIR *d;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%u/fd", pi->pid);
+	d = opendir(path);
+	if (!d)
+		return errno == EACCES || errno == EPERM ? 1 : 0;
+	while ((de = readdir(d))) {
+		fd = strtol(de->d_name, &end, 10);
+		if (!isdigit((unsigned char)de->d_name[0]) || *end)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%u/fd/%d", pi->pid, fd);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n < 0)
+			continue;
+		target[n] = '\0';
+		if (!is_dmabuf_link(target))
+			continue;
+		if (!*ids) {
+			proc_ids(pi);
+			*ids = true;
+		}
+		r = new_ref(c, pi);
+		if (!r) {
+			closedir(d);
+			return -ENOMEM;
+		}
+		r->ref.kind = DMABUFSTAT_REF_FD;
+		r->ref.fd = fd;
+		if (!read_fdinfo(pi->pid, fd, r))
+			c->nr_refs--;	/* closed meanwhile, or not ours */
+	}
+	closedir(d);
+	return 0;
+}
+
+/*
+ * The name in a maps line ("/dmabuf:NAME"): seq_file_path() escapes '\n'
+ * as "\012" (and a backslash is printed as is, so this is best effort).
+ * An empty name cannot be told from an unset one: only a non-empty name
+ * counts as set.
+ */
+static void map_name(const char *s, struct dmabufstat_buffer *b)
+{
+	size_t n = 0;
+
+	while (*s && n + 1 < sizeof(b->name)) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			b->name[n++] = (s[1] - '0') * 64 + (s[2] - '0') * 8 +
+				       (s[3] - '0');
+			s += 4;
+		} else {
+			b->name[n++] = *s++;
+		}
+	}
+	b->name[n] = '\0';
+	if (n)
+		b->flags |= DMABUFSTAT_BUF_HAS_NAME;
+}
+
+static int proc_maps(struct collect *c, struct proc_info *pi, bool *ids)
+{
+	unsigned long long start, end, off, ino;
+	char path[64], *text, *line, *next;
+	struct raw_ref *r;
+	int err;
+
+	snprintf(path, sizeof(path), "/proc/%u/maps", pi->pid);
+	err = read_whole(path, &text, NULL);
+	if (err)
+		return err == -EACCES || err == -EPERM ? 1 : 0;
+	for (line = text; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		/* start-end perms offset dev inode /dmabuf:name */
+		if (!strstr(line, " /dmabuf:"))
+			continue;
+		if (sscanf(line, "%llx-%llx %*s %llx %*s %llu", &start, &end,
+			   &off, &ino) != 4)
+			continue;
+		if (!*ids) {
+			proc_ids(pi);
+			*ids = true;
+		}
+		r = new_ref(c, pi);
+		if (!r) {
+			free(text);
+			return -ENOMEM;
+		}
+		r->ref.kind = DMABUFSTAT_REF_MAP;
+		r->ref.start = start;
+		r->ref.end = end;
+		r->ref.offset = off;
+		r->ref.ino = ino;
+		r->desc.ino = ino;
+		r->desc_size_known = false;
+		map_name(strstr(line, " /dmabuf:") + 9, &r->desc);
+	}
+	free(text);
+	return 0;
+}
+
+int procfs_collect(struct dmabufstat *ds, struct collect *c)
+{
+	struct proc_info pi;
+	struct dirent *de;
+	char *end;
+	bool ids;
+	DIR *d;
+	int err = 0;
+
+	d = opendir("/proc");
+	if (!d)
+		return ds_err(ds, DMABUFSTAT_E_NO_SOURCE, -errno,
+			      "cannot open /proc: %s", strerror(errno));
+	while ((de = readdir(d))) {
+		memset(&pi, 0, sizeof(pi));
+		pi.pid = strtoul(de->d_name, &end, 10);
+		if (!isdigit((unsigned char)de->d_name[0]) || *end)
+			continue;
+		ids = false;
+		err = proc_fds(c, &pi, &ids);
+		if (err > 0)
+			c->flags |= DMABUFSTAT_SNAP_PARTIAL_PROCS;
+		if (err >= 0)
+			err = proc_maps(c, &pi, &ids);
+		if (err > 0)
+			c->flags |= DMABUFSTAT_SNAP_PARTIAL_PROCS;
+		if (err < 0)
+			break;
+		err = 0;
+	}
+	closedir(d);
+	if (err)
+		return nomem(ds);
+	return 0;
+}

@@ -1,0 +1,539 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libdmabufstat: who holds how much DMA-BUF memory.
+ *
+ * One call takes a snapshot of every dma-buf (size, exporter, name,
+ * attachments...) and of every process reference to one (fds and
+ * mappings), and aggregates it per buffer, exporter, process, uid, cgroup
+ * and attached device, with the semantics of DESIGN.md section 4 (Android's
+ * rss and pss). Two snapshots can be compared.
+ *
+ * Usage:
+ *
+ *	struct dmabufstat_opts opts = { .sz = sizeof(opts) };
+ *	struct dmabufstat *ds = dmabufstat_new(&opts);
+ *	struct dmabufstat_snapshot *snap;
+ *	int err;
+ *
+ *	if (!ds)
+ *		return -ENOMEM;
+ *	err = dmabufstat_snapshot(ds, &snap);
+ *	if (err) {
+ *		fprintf(stderr, "Error: %s\n", dmabufstat_errmsg(ds));
+ *		...
+ *	}
+ *	for (i = 0; i < dmabufstat_nr_buffers(snap); i++)
+ *		use(dmabufstat_buffer(snap, i));
+ *	dmabufstat_snapshot_free(snap);
+ *	dmabufstat_free(ds);
+ *
+ * Errors: every int-returning function returns 0 (or a count) on success
+ * and a negative errno on failure; the library never prints. The context
+ * keeps a one-line, human-readable message of the last failure
+ * (dmabufstat_errmsg()) and a class (dmabufstat_errclass()) that tells the
+ * cases a CLI must explain apart (no privileges, no BTF, ...). libbpf's own
+ * output is routed to opts.print (dropped when NULL) while the library
+ * calls libbpf; libbpf_set_print() is process-wide, so do not call into
+ * libdmabufstat from two threads at once.
+ *
+ * Objects: a struct dmabufstat (context) holds the loaded BPF programs and
+ * can take any number of snapshots. A snapshot is a handful of arrays,
+ * self-contained (it outlives its context) and freed by one call; the
+ * structs it hands out stay valid until then. Indexes (size_t) into its
+ * arrays are stable for the snapshot's life. Arrays come sorted by key:
+ * buffers by inode, processes by pid, exporters by name, devices by name,
+ * uids and cgroups by id. Lookups by key are O(1) (hashed).
+ *
+ * Strings in the structs are NUL-terminated. A buffer name may hold any
+ * byte but NUL (newlines, quotes, non-UTF-8 bytes): escape on output.
+ */
+#ifndef __LIBDMABUFSTAT_H
+#define __LIBDMABUFSTAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DMABUFSTAT_API __attribute__((visibility("default")))
+
+#define DMABUFSTAT_VERSION_MAJOR 0
+#define DMABUFSTAT_VERSION_MINOR 1
+
+/* "0.1": the library's version, for --version. */
+DMABUFSTAT_API const char *dmabufstat_version(void);
+
+/* Sizes of the fixed string fields, NUL included. */
+#define DMABUFSTAT_EXPORTER_LEN	64	/* exporter name */
+#define DMABUFSTAT_BUFNAME_LEN	32	/* DMA_BUF_NAME_LEN */
+#define DMABUFSTAT_DRIVER_LEN	32	/* resolved DRM driver */
+#define DMABUFSTAT_DEVNAME_LEN	32	/* attached device */
+#define DMABUFSTAT_COMM_LEN	16	/* TASK_COMM_LEN */
+#define DMABUFSTAT_ATTACH_NAMES	8	/* device names kept per buffer */
+
+/* ------------------------------------------------------------------ */
+/* Backends                                                           */
+
+/*
+ * Where buffers come from. AUTO picks the first that works, in this order:
+ *
+ *  BPF_ITER  iter/dmabuf (bpf/dmabuf_bufs.bpf.c); needs root (or CAP_BPF +
+ *            CAP_PERFMON) and a kernel with the dma-buf iterator (upstream
+ *            6.16+, or 6.12 with kernel-patches/). Everything is known.
+ *  BUFINFO   debugfs /sys/kernel/debug/dma_buf/bufinfo: size, exporter,
+ *            name, file count, attached devices; preferred over sysfs for
+ *            that reason. No vmap count, no resolved DRM driver (except
+ *            from a BPF process walk that sees the buffer). A name holding
+ *            a newline is read back as well as bufinfo's text allows.
+ *  SYSFS     CONFIG_DMABUF_SYSFS_STATS /sys/kernel/dmabuf/buffers/<ino>/:
+ *            size and exporter only (name, file count, attachments come
+ *            from the process walk where a process holds the buffer).
+ *  PROCS     no buffer source at all: buffers are only those some process
+ *            holds, with what the process walk reports of them; kernel-only
+ *            buffers are not seen (dmabufstat_snapshot_flags() says so).
+ */
+enum dmabufstat_buf_backend {
+	DMABUFSTAT_BUF_AUTO = 0,
+	DMABUFSTAT_BUF_BPF_ITER,
+	DMABUFSTAT_BUF_BUFINFO,
+	DMABUFSTAT_BUF_SYSFS,
+	DMABUFSTAT_BUF_PROCS,
+	DMABUFSTAT_BUF_FALLBACK,	/* AUTO without BPF: the first of
+					 * BUFINFO, SYSFS, PROCS */
+};
+
+/*
+ * Where process references come from. AUTO: BPF_TASK, else PROCFS.
+ *
+ *  BPF_TASK  iter/task_file + iter/task_vma (bpf/dmabuf_procs.bpf.c): loads
+ *            on any kernel with BTF, with or without the dma-buf iterator.
+ *  PROCFS    /proc/<pid>/fd, fdinfo and maps: the last resort (no BPF, e.g.
+ *            not root: then only the caller's own processes are visible).
+ *            Open files shared by several fds are recognised by fdinfo's
+ *            "ino"+"pos"+"flags" only approximately: fds on one buffer in one
+ *            process count once for rss anyway, which is what matters.
+ *  NONE      no process walk: totals and buffers only (every buffer then
+ *            counts as kernel-only; avoid unless you only want buffers).
+ */
+enum dmabufstat_proc_backend {
+	DMABUFSTAT_PROC_AUTO = 0,
+	DMABUFSTAT_PROC_BPF_TASK,
+	DMABUFSTAT_PROC_PROCFS,
+	DMABUFSTAT_PROC_NONE,
+};
+
+/* "auto", "bpf-iter", "bufinfo", "sysfs", "procs", "fallback" */
+DMABUFSTAT_API const char *
+dmabufstat_buf_backend_name(enum dmabufstat_buf_backend b);
+/* "auto", "bpf-task", "procfs", "none" */
+DMABUFSTAT_API const char *
+dmabufstat_proc_backend_name(enum dmabufstat_proc_backend p);
+
+/*
+ * Parses a --backend argument:
+ *   "auto"                  both AUTO;
+ *   "bpf"                   BPF_ITER + BPF_TASK;
+ *   "bufinfo", "sysfs"      that buffer source + AUTO processes;
+ *   "procfs"                no BPF at all: FALLBACK (the first of BUFINFO,
+ *                           SYSFS, PROCS) for buffers + PROCFS;
+ *   "BUF+PROC"              both named, e.g. "sysfs+procfs",
+ *                           "bufinfo+bpf-task", "bpf-iter+procfs".
+ * Returns 0, or -EINVAL (nothing written) for anything else.
+ */
+DMABUFSTAT_API int dmabufstat_parse_backend(const char *spec,
+					    enum dmabufstat_buf_backend *buf,
+					    enum dmabufstat_proc_backend *proc);
+
+/* ------------------------------------------------------------------ */
+/* Context                                                            */
+
+enum dmabufstat_log_level {
+	DMABUFSTAT_LOG_WARN,
+	DMABUFSTAT_LOG_INFO,
+	DMABUFSTAT_LOG_DEBUG,
+};
+
+/* Receives libbpf's messages (and the library's own debug notes). */
+typedef void (*dmabufstat_print_fn)(enum dmabufstat_log_level level,
+				    const char *msg, void *cookie);
+
+struct dmabufstat_opts {
+	size_t sz;	/* sizeof(struct dmabufstat_opts): set it */
+	enum dmabufstat_buf_backend buf_backend;	/* 0: AUTO */
+	enum dmabufstat_proc_backend proc_backend;	/* 0: AUTO */
+	dmabufstat_print_fn print;	/* NULL: libbpf output dropped */
+	void *print_cookie;
+	/*
+	 * Forced backends (not AUTO) fail when unavailable instead of
+	 * falling back. AUTO falls back and records why in
+	 * dmabufstat_fallback_reason().
+	 */
+};
+
+struct dmabufstat;
+
+/*
+ * A context. Loads nothing yet (dmabufstat_probe() or the first snapshot
+ * does). NULL only when out of memory; opts may be NULL (all AUTO).
+ */
+DMABUFSTAT_API struct dmabufstat *
+dmabufstat_new(const struct dmabufstat_opts *opts);
+DMABUFSTAT_API void dmabufstat_free(struct dmabufstat *ds);
+
+/*
+ * Chooses the backends and loads what they need, so that a caller can
+ * report errors and the backend before taking a snapshot. Idempotent.
+ */
+DMABUFSTAT_API int dmabufstat_probe(struct dmabufstat *ds);
+
+/* The backends chosen by dmabufstat_probe() (AUTO before it ran). */
+DMABUFSTAT_API enum dmabufstat_buf_backend
+dmabufstat_buf_backend(const struct dmabufstat *ds);
+DMABUFSTAT_API enum dmabufstat_proc_backend
+dmabufstat_proc_backend(const struct dmabufstat *ds);
+/* "bpf-iter+bpf-task", "bufinfo+procfs", ...; "auto" before probing. */
+DMABUFSTAT_API const char *dmabufstat_backend_name(const struct dmabufstat *ds);
+/*
+ * Why AUTO did not get BPF_ITER+BPF_TASK ("" if it did or nothing was
+ * probed), e.g. "kernel has no dma-buf iterator (no bpf_iter__dmabuf in
+ * vmlinux BTF)".
+ */
+DMABUFSTAT_API const char *
+dmabufstat_fallback_reason(const struct dmabufstat *ds);
+
+/* Failure classes, for callers that explain what to do. */
+enum dmabufstat_errclass {
+	DMABUFSTAT_E_NONE = 0,
+	DMABUFSTAT_E_OTHER,	/* see the errno and the message */
+	DMABUFSTAT_E_PERM,	/* -EPERM: need root or CAP_BPF+CAP_PERFMON
+				 * (or read access to debugfs/proc) */
+	DMABUFSTAT_E_NO_BTF,	/* -ENOENT: no /sys/kernel/btf/vmlinux */
+	DMABUFSTAT_E_NO_ITER,	/* -EOPNOTSUPP: no dma-buf iterator and the
+				 * fallback is forbidden or missing */
+	DMABUFSTAT_E_NO_SOURCE,	/* -ENOENT: a forced backend's files missing */
+	DMABUFSTAT_E_NO_BPFFS,	/* -ENOENT/-EINVAL: pin dir not on bpffs */
+	DMABUFSTAT_E_EXIST,	/* -EEXIST: a pin exists and force not set */
+	DMABUFSTAT_E_NOTSUP,	/* -EOPNOTSUPP: not implemented */
+};
+
+/* One line, no trailing newline; "" if no failure yet. */
+DMABUFSTAT_API const char *dmabufstat_errmsg(const struct dmabufstat *ds);
+DMABUFSTAT_API enum dmabufstat_errclass
+dmabufstat_errclass(const struct dmabufstat *ds);
+
+/* ------------------------------------------------------------------ */
+/* Snapshot                                                           */
+
+struct dmabufstat_snapshot;
+
+/* dmabufstat_buffer.flags */
+#define DMABUFSTAT_BUF_HAS_NAME	0x1	/* a name was set (may be "") */
+#define DMABUFSTAT_BUF_DRIVER	0x2	/* driver[] resolved from the GEM */
+#define DMABUFSTAT_BUF_ATTACH_TRUNC 0x4	/* nr_attach is a lower bound */
+#define DMABUFSTAT_BUF_NAMES_TRUNC 0x8	/* more devices than attach[] */
+#define DMABUFSTAT_BUF_USERSPACE 0x10	/* some process holds it */
+
+struct dmabufstat_buffer {
+	uint64_t ino;		/* identity: the dma-buf file's inode */
+	uint64_t size;		/* bytes */
+	uint32_t flags;		/* DMABUFSTAT_BUF_* */
+	char exporter[DMABUFSTAT_EXPORTER_LEN];	/* exp_name as the kernel has it */
+	/* the DRM driver behind a PRIME export when resolved, else "" */
+	char driver[DMABUFSTAT_DRIVER_LEN];
+	char name[DMABUFSTAT_BUFNAME_LEN];	/* "" if unset */
+	int64_t file_count;	/* the file's refcount; -1: unknown */
+	int32_t vmap_count;	/* kernel vmaps; -1: unknown (fallbacks) */
+	uint32_t nr_attach;	/* attached devices */
+	uint32_t nr_attach_names;	/* entries of attach[] */
+	char attach[DMABUFSTAT_ATTACH_NAMES][DMABUFSTAT_DEVNAME_LEN];
+
+	/* aggregated over the process references */
+	uint32_t nr_procs;	/* distinct processes holding it (fd or map) */
+	uint32_t nr_fds;	/* fds on it, all processes */
+	uint32_t nr_maps;	/* mappings of it, all processes */
+	/* its holders: dmabufstat_buffer_holder(snap, index, 0..nr_procs-1) */
+};
+
+/*
+ * The exporter name to show: the resolved driver if any, else the
+ * kernel's exp_name.
+ */
+DMABUFSTAT_API const char *
+dmabufstat_buffer_exporter(const struct dmabufstat_buffer *b);
+
+struct dmabufstat_process {
+	uint32_t pid;		/* tgid */
+	uint32_t uid;		/* real uid */
+	uint64_t cgroup_id;	/* cgroup v2 id; 0: unknown (procfs backend
+				 * fills it from /proc/<pid>/cgroup where it can) */
+	char comm[DMABUFSTAT_COMM_LEN];
+	/* Android's figures */
+	uint64_t rss;		/* sum of sizes of distinct buffers held */
+	uint64_t pss;		/* sum over them of size / nr_procs, floored
+				 * per buffer (see DMABUFSTAT_PSS) */
+	uint32_t nr_bufs;	/* distinct buffers held by fd or mapping */
+	uint32_t nr_fds;	/* dma-buf fds (dups each counted) */
+	uint32_t nr_maps;	/* dma-buf mappings */
+	uint32_t nr_refs;	/* dmabufstat_process_ref(snap, i, 0..nr_refs-1) */
+};
+
+/*
+ * PSS rounding: a holder's share of a buffer is size / nr_procs in integer
+ * bytes, floored (Android does the same integer division). Process pss is
+ * the sum of its shares, so the sum of every process's pss can fall short
+ * of the held bytes by less than nr_procs bytes per shared buffer; no
+ * floating point anywhere, and the same snapshot always gives the same
+ * figures.
+ */
+#define DMABUFSTAT_PSS	"floor(size / nr_procs) per buffer, in bytes"
+
+enum dmabufstat_ref_kind {
+	DMABUFSTAT_REF_FD = 1,
+	DMABUFSTAT_REF_MAP = 2,
+};
+
+/* One fd or one mapping of a process. */
+struct dmabufstat_ref {
+	enum dmabufstat_ref_kind kind;
+	uint32_t pid;		/* tgid */
+	uint64_t ino;		/* the buffer */
+	size_t buf;		/* its index in the snapshot's buffers */
+	int32_t fd;		/* REF_FD: the fd; REF_MAP: -1 */
+	uint32_t f_flags;	/* REF_FD: open flags */
+	/*
+	 * Opaque id of the open file: equal for dup'd fds, fds passed between
+	 * processes and mappings made through one open file; 0 if unknown
+	 * (procfs backend).
+	 */
+	uint64_t file_id;
+	uint64_t start, end;	/* REF_MAP: the range */
+	uint64_t offset;	/* REF_MAP: offset into the buffer, bytes */
+};
+
+/* One (buffer, process) pair: a process holding a buffer. */
+struct dmabufstat_holder {
+	size_t buf;		/* index of the buffer */
+	size_t proc;		/* index of the process */
+	uint32_t nr_fds;	/* fds of the process on the buffer */
+	uint32_t nr_maps;	/* mappings of the process of the buffer */
+	uint32_t nr_files;	/* distinct open files behind the fds (0 if
+				 * unknown); dups and shared files count once */
+	uint64_t pss;		/* this holder's share, see DMABUFSTAT_PSS */
+};
+
+struct dmabufstat_exporter {
+	char name[DMABUFSTAT_EXPORTER_LEN];	/* as dmabufstat_buffer_exporter() */
+	char exp_name[DMABUFSTAT_EXPORTER_LEN];	/* the kernel's name */
+	bool resolved;		/* name is a resolved DRM driver */
+	uint64_t count;
+	uint64_t bytes;
+};
+
+struct dmabufstat_device {
+	char name[DMABUFSTAT_DEVNAME_LEN];	/* attached device */
+	uint64_t count;		/* buffers attached to it */
+	uint64_t bytes;		/* their sizes */
+};
+
+/* Per uid and per cgroup: the same figures as a process, over a group. */
+struct dmabufstat_group {
+	uint64_t id;		/* uid, or cgroup id */
+	uint64_t rss;		/* distinct buffers held by the group's processes */
+	uint64_t pss;		/* sum of its processes' pss */
+	uint32_t nr_procs;
+	uint32_t nr_bufs;	/* distinct buffers */
+};
+
+/* System figures (DESIGN.md section 5, dmabuf_dump's last line). */
+struct dmabufstat_system {
+	uint64_t count;		/* all buffers */
+	uint64_t bytes;		/* "dmabuf total" */
+	uint64_t userspace_count;	/* distinct buffers some process holds */
+	uint64_t userspace_bytes;
+	uint64_t kernel_count;	/* buffers no process holds */
+	uint64_t kernel_bytes;	/* "kernel_rss" = bytes - userspace_bytes */
+	uint64_t userspace_rss;	/* sum of every process's rss */
+	uint64_t userspace_pss;	/* sum of every process's pss */
+	uint32_t nr_procs;	/* processes holding any buffer */
+	uint32_t nr_fds;
+	uint32_t nr_maps;
+};
+
+/* dmabufstat_snapshot_flags() */
+#define DMABUFSTAT_SNAP_NO_KERNEL_ONLY 0x1 /* buffer source PROCS: buffers
+					    * no process holds are unseen */
+#define DMABUFSTAT_SNAP_NO_PROCS 0x2	/* process backend NONE */
+#define DMABUFSTAT_SNAP_PARTIAL_PROCS 0x4 /* procfs: some processes were
+					   * unreadable (permissions) */
+
+/*
+ * Takes a snapshot (probing first if needed). On failure *snap is NULL
+ * and the context has the message.
+ */
+DMABUFSTAT_API int dmabufstat_snapshot(struct dmabufstat *ds,
+				       struct dmabufstat_snapshot **snap);
+DMABUFSTAT_API void dmabufstat_snapshot_free(struct dmabufstat_snapshot *snap);
+
+DMABUFSTAT_API enum dmabufstat_buf_backend
+dmabufstat_snapshot_buf_backend(const struct dmabufstat_snapshot *snap);
+DMABUFSTAT_API enum dmabufstat_proc_backend
+dmabufstat_snapshot_proc_backend(const struct dmabufstat_snapshot *snap);
+/* As dmabufstat_backend_name(), for the backends this snapshot used. */
+DMABUFSTAT_API const char *
+dmabufstat_snapshot_backend_name(const struct dmabufstat_snapshot *snap);
+DMABUFSTAT_API unsigned int
+dmabufstat_snapshot_flags(const struct dmabufstat_snapshot *snap);
+/* When it was taken: CLOCK_REALTIME and CLOCK_MONOTONIC, in ns. */
+DMABUFSTAT_API uint64_t
+dmabufstat_snapshot_realtime_ns(const struct dmabufstat_snapshot *snap);
+DMABUFSTAT_API uint64_t
+dmabufstat_snapshot_monotonic_ns(const struct dmabufstat_snapshot *snap);
+
+DMABUFSTAT_API const struct dmabufstat_system *
+dmabufstat_totals(const struct dmabufstat_snapshot *snap);
+
+/* Buffers, sorted by inode. i < nr, else NULL. */
+DMABUFSTAT_API size_t
+dmabufstat_nr_buffers(const struct dmabufstat_snapshot *snap);
+DMABUFSTAT_API const struct dmabufstat_buffer *
+dmabufstat_buffer(const struct dmabufstat_snapshot *snap, size_t i);
+/* By inode; NULL if absent; *index (may be NULL) gets its index. */
+DMABUFSTAT_API const struct dmabufstat_buffer *
+dmabufstat_find_buffer(const struct dmabufstat_snapshot *snap, uint64_t ino,
+		       size_t *index);
+/* Holder j (0..nr_procs-1) of buffer i, sorted by pid. */
+DMABUFSTAT_API const struct dmabufstat_holder *
+dmabufstat_buffer_holder(const struct dmabufstat_snapshot *snap, size_t i,
+			 size_t j);
+
+/* Processes holding at least one buffer, sorted by pid. */
+DMABUFSTAT_API size_t
+dmabufstat_nr_processes(const struct dmabufstat_snapshot *snap);
+DMABUFSTAT_API const struct dmabufstat_process *
+dmabufstat_process(const struct dmabufstat_snapshot *snap, size_t i);
+DMABUFSTAT_API const struct dmabufstat_process *
+dmabufstat_find_process(const struct dmabufstat_snapshot *snap, uint32_t pid,
+			size_t *index);
+/* Buffer j (0..nr_bufs-1) process i holds, as a holder, sorted by inode. */
+DMABUFSTAT_API const struct dmabufstat_holder *
+dmabufstat_process_holder(const struct dmabufstat_snapshot *snap, size_t i,
+			  size_t j);
+/* Reference j (0..nr_refs-1) of process i: fds by fd, then mappings by start. */
+DMABUFSTAT_API const struct dmabufstat_ref *
+dmabufstat_process_ref(const struct dmabufstat_snapshot *snap, size_t i,
+		       size_t j);
+
+/* Exporters (by name), attached devices (by name), uids, cgroups (by id). */
+DMABUFSTAT_API size_t
+dmabufstat_nr_exporters(const struct dmabufstat_snapshot *snap);
+DMABUFSTAT_API const struct dmabufstat_exporter *
+dmabufstat_exporter(const struct dmabufstat_snapshot *snap, size_t i);
+DMABUFSTAT_API size_t
+dmabufstat_nr_devices(const struct dmabufstat_snapshot *snap);
+DMABUFSTAT_API const struct dmabufstat_device *
+dmabufstat_device(const struct dmabufstat_snapshot *snap, size_t i);
+DMABUFSTAT_API size_t dmabufstat_nr_uids(const struct dmabufstat_snapshot *snap);
+DMABUFSTAT_API const struct dmabufstat_group *
+dmabufstat_uid(const struct dmabufstat_snapshot *snap, size_t i);
+DMABUFSTAT_API size_t
+dmabufstat_nr_cgroups(const struct dmabufstat_snapshot *snap);
+DMABUFSTAT_API const struct dmabufstat_group *
+dmabufstat_cgroup(const struct dmabufstat_snapshot *snap, size_t i);
+
+/* ------------------------------------------------------------------ */
+/* Comparing two snapshots                                            */
+
+enum dmabufstat_change {
+	DMABUFSTAT_NEW = 1,	/* only in the newer snapshot */
+	DMABUFSTAT_FREED,	/* only in the older one */
+	DMABUFSTAT_GROWN,	/* in both, bigger now (sizes are fixed in
+				 * practice: kept for exporters that differ) */
+	DMABUFSTAT_SHRUNK,
+	DMABUFSTAT_CHANGED,	/* processes: same pid, other figures */
+};
+
+struct dmabufstat_buf_delta {
+	enum dmabufstat_change change;
+	uint64_t ino;
+	uint64_t old_size;	/* 0 if NEW */
+	uint64_t new_size;	/* 0 if FREED */
+	/* the buffer in each snapshot, or NULL */
+	const struct dmabufstat_buffer *old_buf, *new_buf;
+};
+
+struct dmabufstat_proc_delta {
+	enum dmabufstat_change change;	/* NEW, FREED (gone), CHANGED */
+	uint32_t pid;
+	char comm[DMABUFSTAT_COMM_LEN];
+	int64_t rss, pss;	/* new - old (old or new 0 when absent) */
+	int32_t nr_bufs, nr_fds, nr_maps;
+	const struct dmabufstat_process *old_proc, *new_proc;
+};
+
+struct dmabufstat_diff;
+
+/*
+ * Compares old with new (both must outlive the diff). Lists buffers that
+ * are new, freed or changed size (sorted by inode) and processes that
+ * appeared, went away or whose rss, pss, nr_bufs, nr_fds or nr_maps
+ * changed (sorted by pid). Returns 0 or -ENOMEM.
+ */
+DMABUFSTAT_API int dmabufstat_diff(const struct dmabufstat_snapshot *old_snap,
+				   const struct dmabufstat_snapshot *new_snap,
+				   struct dmabufstat_diff **diff);
+DMABUFSTAT_API void dmabufstat_diff_free(struct dmabufstat_diff *diff);
+DMABUFSTAT_API size_t
+dmabufstat_diff_nr_buffers(const struct dmabufstat_diff *diff);
+DMABUFSTAT_API const struct dmabufstat_buf_delta *
+dmabufstat_diff_buffer(const struct dmabufstat_diff *diff, size_t i);
+DMABUFSTAT_API size_t
+dmabufstat_diff_nr_processes(const struct dmabufstat_diff *diff);
+DMABUFSTAT_API const struct dmabufstat_proc_delta *
+dmabufstat_diff_process(const struct dmabufstat_diff *diff, size_t i);
+/* new totals - old totals, field by field (signed) */
+struct dmabufstat_totals_delta {
+	int64_t count, bytes, userspace_bytes, kernel_bytes;
+	int64_t userspace_rss, userspace_pss;
+};
+DMABUFSTAT_API const struct dmabufstat_totals_delta *
+dmabufstat_diff_totals(const struct dmabufstat_diff *diff);
+
+/* ------------------------------------------------------------------ */
+/* Pinning into bpffs                                                 */
+
+#define DMABUFSTAT_PIN_DIR	"/sys/fs/bpf/dmabuf"
+#define DMABUFSTAT_PIN_BUFFERS	"buffers"	/* file name under the dir */
+
+struct dmabufstat_pin_opts {
+	size_t sz;		/* sizeof(struct dmabufstat_pin_opts) */
+	bool force;		/* replace existing pins */
+	uint32_t mode;		/* of the pinned files; 0: leave 0600 */
+	int64_t gid;		/* group of the pinned files; -1 or 0: leave */
+};
+
+/*
+ * Pins the per-buffer iterator under dir (NULL: DMABUFSTAT_PIN_DIR,
+ * created on bpffs if missing) so that reading DIR/<file> walks every
+ * buffer without a running daemon:
+ *
+ *   DIR/buffers   the iterator link: each read gives struct
+ *                 dmabufstat_buf_rec records (bpf/dmabufstat.h), binary.
+ *
+ * Refuses (-EEXIST, DMABUFSTAT_E_EXIST) to replace an existing file unless
+ * opts->force. Needs the BPF_ITER buffer backend's kernel support.
+ * Writes the paths it pinned to *pinned (a NULL-terminated array to free
+ * with free(), may be NULL).
+ */
+DMABUFSTAT_API int dmabufstat_pin(struct dmabufstat *ds, const char *dir,
+				  const struct dmabufstat_pin_opts *opts);
+/* Removes what dmabufstat_pin() pins (missing files are not an error). */
+DMABUFSTAT_API int dmabufstat_unpin(struct dmabufstat *ds, const char *dir);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* __LIBDMABUFSTAT_H */
