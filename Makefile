@@ -89,7 +89,7 @@ $(OUTPUT)/bin/test_progs: $(TEST_OBJS) $(LIB_A) | $(OUTPUT)/bin
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIB_LDLIBS) -o $@
 
-$(OUTPUT)/src/lib/%.o: src/lib/%.c $(wildcard src/lib/*.h) src/libdmabufstat.h $(SKELS) | $(OUTPUT)/src/lib deps
+$(LIB_OBJS): $(OUTPUT)/src/lib/%.o: src/lib/%.c $(wildcard src/lib/*.h) src/libdmabufstat.h $(SKELS) | $(OUTPUT)/src/lib deps
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -Isrc -Isrc/lib -c $< -o $@
 
@@ -101,7 +101,7 @@ $(OUTPUT)/libdmabufstat.so: $(LIB_OBJS)
 	$(call msg,LIB,$@)
 	$(Q)$(CC) -shared -Wl,-soname,libdmabufstat.so.0 $^ $(LIB_LDLIBS) -o $@
 
-$(OUTPUT)/src/%.o: src/%.c src/libdmabufstat.h $(wildcard src/*.h) | $(OUTPUT)/src/lib deps
+$(CLI_OBJS): $(OUTPUT)/src/%.o: src/%.c src/libdmabufstat.h $(wildcard src/*.h) | $(OUTPUT)/src/lib deps
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Isrc -c $< -o $@
 
