@@ -119,6 +119,11 @@ $(OUTPUT)/bin/dmabuf-workload: $(WORKLOAD_OBJS) | $(OUTPUT)/bin
 check: all
 	$(Q)tools/check
 
+# The iterator tests on the KASAN + lockdep kernel (slow: not in `check`).
+.PHONY: check-debug
+check-debug: all
+	$(Q)CHECK_SUITES=debug tools/check
+
 # The patched kernel in QEMU with a workload, and the tools on it.
 .PHONY: demo
 demo: all
