@@ -1,0 +1,615 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmabufstat: who holds how much DMA-BUF memory.
+ *
+ * Takes one snapshot through libdmabufstat and prints one view of it
+ * (summary, buffers, exporters, procs, devices, uids, cgroups) as a table,
+ * JSON or CSV; or pins the per-buffer iterator into bpffs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "libdmabufstat.h"
+#include "output.h"
+#include "views.h"
+
+#define CLI_VERSION "0.1"
+
+static struct env {
+	enum out_format format;
+	bool bytes;
+	bool verbose;
+	const char *backend;
+	struct view_opts view;
+	/* pin */
+	bool force;
+	uint32_t mode;
+	int64_t gid;
+} env = {
+	.format = OUT_TABLE,
+	.gid = -1,
+};
+
+static const char usage_text[] =
+"Usage: dmabufstat [OPTIONS] [COMMAND [ARGS...]]\n"
+"\n"
+"Show who holds how much DMA-BUF memory: every dma-buf the kernel has, the\n"
+"exporter that made it, the devices attached to it and the processes that\n"
+"hold it by file descriptor or by mapping, with Android's rss and pss.\n"
+"Buffers come from the kernel's dma-buf BPF iterator (Linux 6.16+, or 6.12\n"
+"with this project's kernel patches) and processes from BPF task iterators;\n"
+"without them it falls back to debugfs bufinfo, sysfs dma-buf stats and\n"
+"/proc. The backend in use is part of every output.\n"
+"\n"
+"Commands:\n"
+"  summary            (default) totals, per-exporter table, top processes\n"
+"  buffers            one row per buffer\n"
+"  exporters          count and bytes per exporter\n"
+"  procs [PID...]     one row per process holding buffers (only PIDs given)\n"
+"  devices            count and bytes of buffers attached to each device\n"
+"  uids, cgroups      rss and pss per user id, per cgroup (v2 id)\n"
+"  pin [DIR]          pin the per-buffer iterator into bpffs (default\n"
+"                     " DMABUFSTAT_PIN_DIR "); reading DIR/" DMABUFSTAT_PIN_BUFFERS " then walks\n"
+"                     every buffer with no daemon running (binary records,\n"
+"                     struct dmabufstat_buf_rec of bpf/dmabufstat.h)\n"
+"  unpin [DIR]        remove what pin pinned\n"
+"\n"
+"Options:\n"
+"  -o, --output FMT   table (default), json or csv\n"
+"  -j, --json         same as -o json\n"
+"  -s, --sort FIELD   sort rows by FIELD, a column key of the view's JSON\n"
+"                     (numbers largest first, text A-Z); 'size' is the\n"
+"                     view's size column. Default: size (buffers), bytes\n"
+"                     (exporters, devices), rss (procs, uids, cgroups)\n"
+"  -r, --rows N       print at most N rows (summary: top processes, 10)\n"
+"  -p, --pid PID      only processes PID (repeatable, or PID,PID,...); in\n"
+"                     buffers, exporters and devices: only buffers they hold\n"
+"      --uid UID      likewise, processes of user UID (number or name)\n"
+"      --cgroup CG    likewise, processes in cgroup CG: a cgroup v2 id, or a\n"
+"                     path (absolute, or relative to /sys/fs/cgroup)\n"
+"      --bytes        tables show sizes in bytes, not KiB/MiB/...\n"
+"      --backend B    auto (default), bpf, fallback, procfs, bufinfo, sysfs\n"
+"                     or BUF+PROC (BUF: bpf-iter, bufinfo, sysfs, procs;\n"
+"                     PROC: bpf-task, procfs, none). A forced backend fails\n"
+"                     when unavailable; auto says why it fell back.\n"
+"                     'proc' is accepted for procfs.\n"
+"      --mode MODE    pin: octal file mode of the pinned file (default 0600)\n"
+"      --group GROUP  pin: group (name or gid) of the pinned file\n"
+"  -f, --force        pin: replace an existing pin\n"
+"  -v, --verbose      show libbpf's messages\n"
+"  -h, --help         this text\n"
+"  -V, --version      print the version\n"
+"\n"
+"Figures (Android's definitions, as dmabuf_dump):\n"
+"  rss    a process's rss is the sum of the sizes of the distinct buffers it\n"
+"         holds by fd or mapping (dup'd fds count once)\n"
+"  pss    each buffer's size divided by the number of processes holding it,\n"
+"         in whole bytes (floored per buffer)\n"
+"  kernel-only   buffers no process holds (held by drivers alone)\n"
+"  userspace_rss / userspace_pss   sums over all processes (rss can exceed\n"
+"         the total, a shared buffer counting once per holder)\n"
+"\n"
+"Output:\n"
+"  table  a 'Backend:' line, then aligned columns; text is escaped C-style\n"
+"         (\\n, \\t, \\\\, \\xNN for control bytes and bytes not UTF-8); '-'\n"
+"         is empty, '?' unknown.\n"
+"  json   one object (json-c), numbers as JSON numbers (bytes, not kB):\n"
+"           version, view, backend, buffer_backend, process_backend,\n"
+"           fallback_reason, realtime_ns, snapshot_flags [no-kernel-only,\n"
+"           no-procs, partial-procs], filtered,\n"
+"           totals {count, bytes, userspace_count, userspace_bytes,\n"
+"             kernel_count, kernel_bytes, userspace_rss, userspace_pss,\n"
+"             processes, fds, maps}  (always system-wide),\n"
+"           and the view's array: buffers [{ino, size, exporter, exp_name,\n"
+"             driver, name, has_name, procs, fds, maps, pids[], refcount,\n"
+"             vmaps, attached, devices[], kernel_only}], exporters [{name,\n"
+"             exp_name, resolved, count, bytes}], processes [{pid, comm,\n"
+"             uid, cgroup_id, rss, pss, bufs, fds, maps, inos[]}], devices\n"
+"             [{name, count, bytes}], uids [{uid, rss, pss, procs, bufs}],\n"
+"             cgroups [{cgroup_id, ...}]; summary has exporters and\n"
+"             processes. refcount and vmaps are -1 when unknown.\n"
+"         Strings are JSON-escaped. A string that is not valid UTF-8 (a\n"
+"         buffer name may hold any byte) has each invalid byte replaced by\n"
+"         U+FFFD, and its exact bytes, hex-encoded, in \"<key>_hex\" beside\n"
+"         it (e.g. name_hex; devices_hex for the list). See\n"
+"         docs/json-schema.md.\n"
+"  csv    RFC 4180: first line '# dmabufstat VERSION view=VIEW backend=B'\n"
+"         (a comment: skip lines starting with '#'), then a header row of\n"
+"         the JSON keys and one row per record; text quoted with \"\"\n"
+"         doubling, raw bytes kept, lists joined by ';', CRLF line ends,\n"
+"         sizes in bytes. Several tables (summary) are separated by an\n"
+"         empty line and a '# NAME' line.\n"
+"\n"
+"Exit status:\n"
+"  0  success\n"
+"  1  the snapshot or pin failed (the one-line error says why and what to do)\n"
+"  2  bad usage (unknown command or option, bad value)\n"
+"\n"
+"Errors are one line on stderr, 'dmabufstat: error: ...', for instance when\n"
+"not root (needs root, or CAP_BPF and CAP_PERFMON; or --backend procfs for\n"
+"your own processes), without kernel BTF, without the dma-buf iterator and\n"
+"any fallback, or with no bpffs for pin.\n"
+"\n"
+"Examples:\n"
+"  dmabufstat                          totals, exporters, top processes\n"
+"  dmabufstat buffers -s procs -r 20   the 20 most shared buffers\n"
+"  dmabufstat procs 1234 -o json       one process, as JSON\n"
+"  dmabufstat exporters -o csv --bytes\n"
+"  dmabufstat buffers --uid 1000       buffers held by uid 1000's processes\n"
+"  dmabufstat --backend fallback       no dma-buf iterator: debugfs/sysfs\n"
+"  dmabufstat pin && cat " DMABUFSTAT_PIN_DIR "/" DMABUFSTAT_PIN_BUFFERS " | xxd | head\n";
+
+static void usage(FILE *f)
+{
+	fputs(usage_text, f);
+}
+
+__attribute__((format(printf, 1, 2)))
+static void error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("dmabufstat: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Usage errors: one line, exit 2. */
+__attribute__((format(printf, 1, 2), noreturn))
+static void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("dmabufstat: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see dmabufstat --help)\n", stderr);
+	exit(2);
+}
+
+static void print_fn(enum dmabufstat_log_level level, const char *msg,
+		     void *cookie)
+{
+	(void)cookie;
+	if (level == DMABUFSTAT_LOG_DEBUG && !env.verbose)
+		return;
+	if (!env.verbose)
+		return;
+	fputs(msg, stderr);
+	if (msg[0] && msg[strlen(msg) - 1] != '\n')
+		fputc('\n', stderr);
+}
+
+static bool parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (!*s || *s == '-')
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return !errno && !*end;
+}
+
+static void add_pids(const char *arg)
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	uint64_t v;
+
+	if (!copy)
+		exit(1);
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (!parse_u64(tok, &v) || v > UINT32_MAX || !v)
+			usage_error("bad pid '%s'", tok);
+		if (env.view.nr_pids >= VIEW_MAX_PIDS)
+			usage_error("more than %d pids", VIEW_MAX_PIDS);
+		env.view.pids[env.view.nr_pids++] = (uint32_t)v;
+	}
+	free(copy);
+}
+
+/* A cgroup v2 id, or a path whose id is its directory's inode number. */
+static void parse_cgroup(const char *arg)
+{
+	char path[4096];
+	struct stat st;
+	uint64_t v;
+
+	if (parse_u64(arg, &v)) {
+		env.view.cgroup = v;
+		env.view.has_cgroup = true;
+		return;
+	}
+	if (arg[0] == '/')
+		snprintf(path, sizeof(path), "%s", arg);
+	else
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", arg);
+	if (stat(path, &st) || !S_ISDIR(st.st_mode))
+		usage_error("--cgroup %s: not a cgroup id nor a cgroup directory",
+			    arg);
+	env.view.cgroup = st.st_ino;
+	env.view.has_cgroup = true;
+}
+
+enum {
+	OPT_UID = 0x100,
+	OPT_CGROUP,
+	OPT_BYTES,
+	OPT_BACKEND,
+	OPT_MODE,
+	OPT_GROUP,
+};
+
+static const struct option long_opts[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "sort", required_argument, NULL, 's' },
+	{ "rows", required_argument, NULL, 'r' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "uid", required_argument, NULL, OPT_UID },
+	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "bytes", no_argument, NULL, OPT_BYTES },
+	{ "backend", required_argument, NULL, OPT_BACKEND },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "group", required_argument, NULL, OPT_GROUP },
+	{ "force", no_argument, NULL, 'f' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void parse_args(int argc, char **argv)
+{
+	struct passwd *pw;
+	struct group *gr;
+	uint64_t v;
+	char *end;
+	int opt;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":o:js:r:p:fvhV", long_opts,
+				  NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			if (!strcmp(optarg, "table"))
+				env.format = OUT_TABLE;
+			else if (!strcmp(optarg, "json"))
+				env.format = OUT_JSON;
+			else if (!strcmp(optarg, "csv"))
+				env.format = OUT_CSV;
+			else
+				usage_error("-o %s: the formats are table, json and csv",
+					    optarg);
+			break;
+		case 'j':
+			env.format = OUT_JSON;
+			break;
+		case 's':
+			env.view.sort = optarg;
+			break;
+		case 'r':
+			if (!parse_u64(optarg, &v) || v > SIZE_MAX)
+				usage_error("-r %s: not a row count", optarg);
+			env.view.rows = v;
+			break;
+		case 'p':
+			add_pids(optarg);
+			break;
+		case OPT_UID:
+			if (parse_u64(optarg, &v) && v <= UINT32_MAX) {
+				env.view.uid = v;
+			} else {
+				pw = getpwnam(optarg);
+				if (!pw)
+					usage_error("--uid %s: no such user", optarg);
+				env.view.uid = pw->pw_uid;
+			}
+			env.view.has_uid = true;
+			break;
+		case OPT_CGROUP:
+			parse_cgroup(optarg);
+			break;
+		case OPT_BYTES:
+			env.bytes = true;
+			break;
+		case OPT_BACKEND:
+			env.backend = optarg;
+			break;
+		case OPT_MODE:
+			errno = 0;
+			v = strtoul(optarg, &end, 8);
+			if (errno || *end || !*optarg || v > 07777)
+				usage_error("--mode %s: not an octal file mode",
+					    optarg);
+			env.mode = v;
+			break;
+		case OPT_GROUP:
+			if (parse_u64(optarg, &v) && v <= UINT32_MAX) {
+				env.gid = v;
+			} else {
+				gr = getgrnam(optarg);
+				if (!gr)
+					usage_error("--group %s: no such group",
+						    optarg);
+				env.gid = gr->gr_gid;
+			}
+			break;
+		case 'f':
+			env.force = true;
+			break;
+		case 'v':
+			env.verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("dmabufstat %s (libdmabufstat %s)\n", CLI_VERSION,
+			       dmabufstat_version());
+			exit(0);
+		case ':':
+			usage_error("option '%s' needs an argument",
+				    argv[optind - 1]);
+		default:
+			if (optopt && optopt < 0x100)
+				usage_error("unknown option '-%c'", optopt);
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+}
+
+/* What to do about a failure of the library, by its class. */
+static const char *hint(enum dmabufstat_errclass c)
+{
+	switch (c) {
+	case DMABUFSTAT_E_PERM:
+		return "run as root, or with CAP_BPF and CAP_PERFMON (or use --backend procfs to see only your own processes)";
+	case DMABUFSTAT_E_NO_BTF:
+		return "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y, or use --backend procfs";
+	case DMABUFSTAT_E_NO_ITER:
+		return "the kernel lacks the dma-buf BPF iterator (Linux 6.16+, or 6.12 with kernel-patches/): use --backend auto or fallback, mount debugfs (mount -t debugfs none /sys/kernel/debug) or enable CONFIG_DMABUF_SYSFS_STATS";
+	case DMABUFSTAT_E_NO_SOURCE:
+		return "mount debugfs (mount -t debugfs none /sys/kernel/debug) or pick another --backend";
+	case DMABUFSTAT_E_NO_BPFFS:
+		return "mount bpffs (mount -t bpf bpf /sys/fs/bpf) or give a DIR on it";
+	case DMABUFSTAT_E_EXIST:
+		return "use --force to replace it, or dmabufstat unpin first";
+	case DMABUFSTAT_E_NOTSUP:
+		return "this build does not support it";
+	default:
+		return NULL;
+	}
+}
+
+static void lib_error(const struct dmabufstat *ds, const char *what, int err)
+{
+	const char *msg = dmabufstat_errmsg(ds), *h;
+
+	h = hint(dmabufstat_errclass(ds));
+	if (!msg || !*msg)
+		msg = strerror(-err);
+	/* the library's message may already say what to do */
+	if (h && !(dmabufstat_errclass(ds) == DMABUFSTAT_E_NO_BPFFS &&
+		   strstr(msg, "mount -t bpf")))
+		error("%s: %s; %s", what, msg, h);
+	else
+		error("%s: %s", what, msg);
+}
+
+/* Is capability cap in our effective set (/proc/self/status CapEff)? */
+static bool have_cap(int cap)
+{
+	unsigned long long eff = 0;
+	char line[256];
+	bool found = false;
+	FILE *f;
+
+	f = fopen("/proc/self/status", "r");
+	if (!f)
+		return geteuid() == 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1) {
+			found = true;
+			break;
+		}
+	fclose(f);
+	if (!found)
+		return geteuid() == 0;
+	return eff & (1ULL << cap);
+}
+
+/*
+ * AUTO would quietly fall back to /proc when BPF is not permitted, and
+ * show only the caller's processes and no kernel-only buffers: refuse that
+ * unless a non-BPF backend was asked for by name.
+ */
+static bool may_use_bpf(void)
+{
+	const int cap_sys_admin = 21, cap_perfmon = 38, cap_bpf = 39;
+
+	return have_cap(cap_sys_admin) ||
+	       (have_cap(cap_bpf) && have_cap(cap_perfmon));
+}
+
+static bool wants_bpf(const struct dmabufstat_opts *o)
+{
+	return o->buf_backend == DMABUFSTAT_BUF_AUTO ||
+	       o->buf_backend == DMABUFSTAT_BUF_BPF_ITER ||
+	       o->proc_backend == DMABUFSTAT_PROC_AUTO ||
+	       o->proc_backend == DMABUFSTAT_PROC_BPF_TASK;
+}
+
+static const struct {
+	const char *name;
+	enum view_kind kind;
+} views[] = {
+	{ "summary", VIEW_SUMMARY },
+	{ "buffers", VIEW_BUFFERS },
+	{ "exporters", VIEW_EXPORTERS },
+	{ "procs", VIEW_PROCS },
+	{ "devices", VIEW_DEVICES },
+	{ "uids", VIEW_UIDS },
+	{ "cgroups", VIEW_CGROUPS },
+};
+
+static int cmd_pin(struct dmabufstat *ds, const char *dir, bool pin)
+{
+	struct dmabufstat_pin_opts po = {
+		.sz = sizeof(po),
+		.force = env.force,
+		.mode = env.mode,
+		.gid = env.gid,
+	};
+	int err;
+
+	if (pin)
+		err = dmabufstat_pin(ds, dir, &po);
+	else
+		err = dmabufstat_unpin(ds, dir);
+	if (err) {
+		lib_error(ds, pin ? "pin" : "unpin", err);
+		return 1;
+	}
+	if (pin)
+		printf("pinned %s/%s (backend %s)\n", dir ?: DMABUFSTAT_PIN_DIR,
+		       DMABUFSTAT_PIN_BUFFERS, dmabufstat_backend_name(ds));
+	return 0;
+}
+
+static int cmd_view(struct dmabufstat *ds, enum view_kind kind,
+		    const char *name)
+{
+	struct out_style style = { .format = env.format, .bytes = env.bytes };
+	struct dmabufstat_snapshot *snap = NULL;
+	struct out_doc doc = { 0 };
+	const char *bad_sort = NULL, *reason;
+	char banner[512];
+	int err, ret = 1;
+
+	err = dmabufstat_snapshot(ds, &snap);
+	if (err) {
+		lib_error(ds, "cannot take a snapshot", err);
+		return 1;
+	}
+	reason = dmabufstat_fallback_reason(ds);
+	if (env.format == OUT_CSV)
+		snprintf(banner, sizeof(banner),
+			 "dmabufstat %s view=%s backend=%s", CLI_VERSION, name,
+			 dmabufstat_snapshot_backend_name(snap));
+	else
+		snprintf(banner, sizeof(banner), "Backend: %s%s%s%s",
+			 dmabufstat_snapshot_backend_name(snap),
+			 reason && *reason ? " (fell back: " : "",
+			 reason && *reason ? reason : "",
+			 reason && *reason ? ")" : "");
+	doc.view = name;
+	doc.banner = banner;
+	out_meta_str(&doc, "version", CLI_VERSION);
+	out_meta_str(&doc, "view", name);
+	out_meta_str(&doc, "backend", dmabufstat_snapshot_backend_name(snap));
+	out_meta_str(&doc, "fallback_reason", reason ?: "");
+
+	err = view_build(kind, snap, &env.view, &doc, &bad_sort);
+	if (err == -EINVAL) {
+		error("-s %s: no such field in %s; fields: %s (see dmabufstat --help)",
+		      env.view.sort, name, bad_sort);
+		ret = 2;
+		goto out;
+	}
+	if (err) {
+		error("%s: %s", name, strerror(-err));
+		goto out;
+	}
+	err = out_write(stdout, &doc, &style);
+	if (err) {
+		error("writing output: %s", strerror(-err));
+		goto out;
+	}
+	ret = 0;
+out:
+	out_doc_free(&doc);
+	dmabufstat_snapshot_free(snap);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct dmabufstat_opts opts = {
+		.sz = sizeof(opts),
+		.print = print_fn,
+	};
+	const char *cmd = "summary", *dir = NULL;
+	enum view_kind kind = VIEW_SUMMARY;
+	bool pin = false, unpin = false;
+	struct dmabufstat *ds;
+	size_t i;
+	int ret;
+
+	parse_args(argc, argv);
+	if (optind < argc)
+		cmd = argv[optind++];
+
+	if (!strcmp(cmd, "pin") || !strcmp(cmd, "unpin")) {
+		pin = !strcmp(cmd, "pin");
+		unpin = !pin;
+		if (optind < argc)
+			dir = argv[optind++];
+	} else {
+		for (i = 0; i < sizeof(views) / sizeof(views[0]); i++)
+			if (!strcmp(cmd, views[i].name))
+				break;
+		if (i == sizeof(views) / sizeof(views[0]))
+			usage_error("unknown command '%s'", cmd);
+		kind = views[i].kind;
+		while (kind == VIEW_PROCS && optind < argc)
+			add_pids(argv[optind++]);
+	}
+	if (optind < argc)
+		usage_error("%s: unexpected argument '%s'", cmd, argv[optind]);
+
+	if (env.backend) {
+		const char *spec = env.backend;
+
+		if (!strcmp(spec, "proc"))
+			spec = "procfs";
+		if (!strcmp(spec, "fallback")) {
+			/* no dma-buf iterator: debugfs, sysfs or procs */
+			opts.buf_backend = DMABUFSTAT_BUF_FALLBACK;
+			opts.proc_backend = DMABUFSTAT_PROC_AUTO;
+		} else if (dmabufstat_parse_backend(spec, &opts.buf_backend,
+						    &opts.proc_backend))
+			usage_error("--backend %s: use auto, bpf, fallback, procfs, bufinfo, sysfs or BUF+PROC",
+				    env.backend);
+	}
+	if (wants_bpf(&opts) && !may_use_bpf()) {
+		error("not permitted to load BPF programs: run as root, or with CAP_BPF and CAP_PERFMON (or use --backend procfs to see only your own processes)");
+		return 1;
+	}
+
+	ds = dmabufstat_new(&opts);
+	if (!ds) {
+		error("out of memory");
+		return 1;
+	}
+	if (pin || unpin)
+		ret = cmd_pin(ds, dir, pin);
+	else
+		ret = cmd_view(ds, kind, cmd);
+	dmabufstat_free(ds);
+	return ret;
+}
