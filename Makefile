@@ -35,12 +35,15 @@ LIB_A := $(if $(LIB_SRCS),$(OUTPUT)/libdmabufstat.a)
 LIB_SO := $(if $(LIB_SRCS),$(OUTPUT)/libdmabufstat.so)
 LIB_LDLIBS := $(LDLIBS) $(if $(LIB_SRCS),-ljson-c)
 
-# The dmabufstat CLI: every src/*.c but dmabuf-top's.
-CLI_SRCS := $(filter-out src/dmabuf-top.c,$(wildcard src/*.c))
+# The dmabufstat CLI: every src/*.c. dmabuf-top: src/top/*.c.
+CLI_SRCS := $(wildcard src/*.c)
 CLI_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(CLI_SRCS))
+TOP_SRCS := $(wildcard src/top/*.c)
+TOP_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(TOP_SRCS))
 
 BINS := $(OUTPUT)/bin/test_progs $(OUTPUT)/bin/dmabuf-workload \
-	$(if $(CLI_SRCS),$(OUTPUT)/bin/dmabufstat)
+	$(if $(CLI_SRCS),$(OUTPUT)/bin/dmabufstat) \
+	$(if $(TOP_SRCS),$(OUTPUT)/bin/dmabuf-top)
 
 ifeq ($(V),1)
 Q :=
@@ -59,7 +62,7 @@ all: $(LIB_A) $(LIB_SO) $(BINS)
 deps:
 	$(Q)tools/install-deps
 
-$(OUTPUT)/bpf $(OUTPUT)/skel $(OUTPUT)/bin $(OUTPUT)/selftests $(OUTPUT)/selftests/prog_tests $(OUTPUT)/src/lib:
+$(OUTPUT)/bpf $(OUTPUT)/skel $(OUTPUT)/bin $(OUTPUT)/selftests $(OUTPUT)/selftests/prog_tests $(OUTPUT)/src/lib $(OUTPUT)/src/top:
 	$(Q)mkdir -p $@
 
 # BPF objects and their skeletons (libbpf-bootstrap's shape).
@@ -67,7 +70,7 @@ $(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c vmlinux.h $(wildcard bpf/*.h) | $(OUTPUT)/bpf
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(OUTPUT)/bpf/%.bpf.o: selftests/progs/%.bpf.c vmlinux.h $(wildcard bpf/*.h) | $(OUTPUT)/bpf deps
+$(OUTPUT)/bpf/%.bpf.o: selftests/progs/%.bpf.c vmlinux.h $(wildcard bpf/*.h selftests/progs/*.h) | $(OUTPUT)/bpf deps
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -81,7 +84,7 @@ $(OUTPUT)/selftests/tests.h: $(wildcard selftests/prog_tests/*.c) | $(OUTPUT)/se
 	$(Q)grep -h '^void test_[a-z0-9_]*(void)' $(sort $^) | \
 		sed 's/^void \(test_[a-z0-9_]*\)(void).*/DEFINE_TEST(\1)/' > $@
 
-$(OUTPUT)/selftests/%.o: selftests/%.c $(wildcard selftests/*.h) $(OUTPUT)/selftests/tests.h $(SKELS) | $(OUTPUT)/selftests/prog_tests deps
+$(OUTPUT)/selftests/%.o: selftests/%.c $(wildcard selftests/*.h selftests/progs/*.h bpf/*.h) $(OUTPUT)/selftests/tests.h $(SKELS) | $(OUTPUT)/selftests/prog_tests deps
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Iselftests -I$(OUTPUT)/selftests -Isrc -c $< -o $@
 
@@ -108,6 +111,14 @@ $(CLI_OBJS): $(OUTPUT)/src/%.o: src/%.c src/libdmabufstat.h $(wildcard src/*.h) 
 $(OUTPUT)/bin/dmabufstat: $(CLI_OBJS) $(LIB_A) | $(OUTPUT)/bin
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIB_LDLIBS) -o $@
+
+$(TOP_OBJS): $(OUTPUT)/src/top/%.o: src/top/%.c src/libdmabufstat.h $(wildcard src/top/*.h) | $(OUTPUT)/src/top deps
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Isrc -Isrc/top -c $< -o $@
+
+$(OUTPUT)/bin/dmabuf-top: $(TOP_OBJS) $(LIB_A) | $(OUTPUT)/bin
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIB_LDLIBS) -lncursesw -ltinfo -o $@
 
 $(OUTPUT)/bin/dmabuf-workload: $(WORKLOAD_OBJS) | $(OUTPUT)/bin
 	$(call msg,BINARY,$@)
