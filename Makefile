@@ -135,6 +135,12 @@ check: all
 check-debug: all
 	$(Q)CHECK_SUITES=debug tools/check
 
+# The series' tests in the kernel's own BPF selftests (test_progs built with
+# clang-16 from the patched tree) on the selftests kernel in the guest.
+.PHONY: check-kernel-selftests
+check-kernel-selftests:
+	$(Q)CHECK_SUITES=kselftests tools/check
+
 # The patched kernel in QEMU with a workload, and the tools on it.
 .PHONY: demo
 demo: all
