@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmabuf-top's batch mode against ground truth: dmabuf-workload makes its
+ * population, `dmabuf-top -b -o json -v VIEW 0.2 3` must print three JSON
+ * lines (refresh 1..3) that parse, whose totals match debugfs bufinfo and
+ * whose buffers and processes match the workload's manifest (size,
+ * exporter, name, holders; rss and pss computed from the manifest), with
+ * no growth between refreshes of a steady population. Needs buffer
+ * sources: runs in the guest, skips elsewhere.
+ */
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <json-c/json.h>
+
+#include "test_progs.h"
+#include "bufsrc.h"
+
+static char dir[64], manifest[128], ready[128];
+
+static const char *beside(const char *name)
+{
+	static char path[4096];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 32);
+	char *slash;
+
+	if (n > 0) {
+		path[n] = '\0';
+		slash = strrchr(path, '/');
+		if (slash) {
+			strcpy(slash + 1, name);
+			if (!access(path, X_OK))
+				return path;
+		}
+	}
+	return name;
+}
+
+static json_object *jget(json_object *o, const char *k)
+{
+	json_object *v = NULL;
+
+	json_object_object_get_ex(o, k, &v);
+	return v;
+}
+
+static uint64_t ju(json_object *o, const char *k)
+{
+	return json_object_get_uint64(jget(o, k));
+}
+
+static json_object *jfind(json_object *arr, const char *k, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(arr); i++)
+		if (ju(json_object_array_get_idx(arr, i), k) == id)
+			return json_object_array_get_idx(arr, i);
+	return NULL;
+}
+
+/* Runs dmabuf-top with args; its stdout's lines parsed into docs[]. */
+static int run_top(const char *view, json_object **docs, int max)
+{
+	char cmd[512], line[1 << 20];
+	FILE *p;
+	int n = 0;
+
+	snprintf(cmd, sizeof(cmd), "%s -b -o json -v %s 0.2 3", beside("dmabuf-top"),
+		 view);
+	p = popen(cmd, "r");
+	if (!ASSERT_OK_PTR(p, "popen dmabuf-top"))
+		return 0;
+	while (fgets(line, sizeof(line), p)) {
+		json_object *o = json_tokener_parse(line);
+
+		if (!ASSERT_OK_PTR(o, "JSON line parses"))
+			continue;
+		if (n < max)
+			docs[n++] = o;
+		else
+			json_object_put(o);
+	}
+	ASSERT_EQ(pclose(p), 0, "dmabuf-top exits 0");
+	return n;
+}
+
+struct mbuf {
+	uint64_t ino, size;
+	char exp_name[64], name[64];
+	uint64_t pids[16];
+	int nr;
+};
+
+static int mf_pids(const char *list, uint64_t *pids, int n)
+{
+	const char *p = list;
+	int i;
+
+	while (*p && *p != '-') {
+		uint64_t pid = strtoull(p, NULL, 10);
+
+		for (i = 0; i < n; i++)
+			if (pids[i] == pid)
+				break;
+		if (i == n && n < 16)
+			pids[n++] = pid;
+		p = strchr(p, ',');
+		if (!p)
+			break;
+		p++;
+	}
+	return n;
+}
+
+static int read_manifest(struct mbuf *b, int max)
+{
+	char line[1024], fds[256], maps[256];
+	FILE *f = fopen(manifest, "r");
+	int n = 0;
+
+	if (!ASSERT_OK_PTR(f, "manifest"))
+		return 0;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		unsigned long long ino, size;
+
+		if (sscanf(line, "buffer ino=%llu size=%llu source=%*s exp_name=%63s name=%63s fd=%255s map=%255s",
+			   &ino, &size, b[n].exp_name, b[n].name, fds, maps) != 6)
+			continue;
+		b[n].ino = ino;
+		b[n].size = size;
+		b[n].nr = mf_pids(fds, b[n].pids, 0);
+		b[n].nr = mf_pids(maps, b[n].pids, b[n].nr);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static void check(void)
+{
+	json_object *bdocs[4] = { 0 }, *pdocs[4] = { 0 }, *edocs[4] = { 0 };
+	static struct mbuf mb[512];
+	struct bufinfo bi = { 0 };
+	int nb, np, ne, nm, i, j, k;
+
+	nm = read_manifest(mb, 512);
+	if (!ASSERT_GT(nm, 0, "manifest buffers") ||
+	    !ASSERT_OK(bufinfo_read(&bi), "bufinfo"))
+		return;
+	nb = run_top("buffers", bdocs, 4);
+	np = run_top("procs", pdocs, 4);
+	ne = run_top("exporters", edocs, 4);
+	ASSERT_EQ(nb, 3, "buffers: 3 refreshes");
+	ASSERT_EQ(np, 3, "procs: 3 refreshes");
+	ASSERT_EQ(ne, 3, "exporters: 3 refreshes");
+	for (i = 0; i < nb; i++) {
+		json_object *t = jget(bdocs[i], "totals"), *arr;
+
+		ASSERT_EQ(ju(bdocs[i], "refresh"), (uint64_t)i + 1, "refresh n");
+		ASSERT_GT(strlen(json_object_get_string(jget(bdocs[i], "backend")) ?: ""), 4, "backend");
+		ASSERT_EQ(ju(t, "count"), (uint64_t)bi.nr, "count = bufinfo's");
+		ASSERT_EQ(ju(t, "bytes"), bi.total_bytes, "bytes = bufinfo's");
+		arr = jget(bdocs[i], "buffers");
+		ASSERT_EQ(json_object_array_length(arr), (size_t)bi.nr, "buffer rows");
+		for (j = 0; j < nm; j++) {
+			json_object *b = jfind(arr, "ino", mb[j].ino), *pids;
+
+			if (!ASSERT_OK_PTR(b, "manifest buffer listed"))
+				continue;
+			ASSERT_EQ(ju(b, "size"), mb[j].size, "size");
+			ASSERT_STREQ(json_object_get_string(jget(b, "exp_name")),
+				     mb[j].exp_name, "exp_name");
+			ASSERT_STREQ(json_object_get_string(jget(b, "name")),
+				     mb[j].name, "name");
+			ASSERT_EQ(ju(b, "procs"), (uint64_t)mb[j].nr, "holders");
+			pids = jget(b, "pids");
+			for (k = 0; k < mb[j].nr; k++) {
+				size_t m;
+				bool found = false;
+
+				for (m = 0; m < json_object_array_length(pids); m++)
+					found |= json_object_get_uint64(json_object_array_get_idx(pids, m)) == mb[j].pids[k];
+				ASSERT_TRUE(found, "holder pid listed");
+			}
+		}
+	}
+	/* processes: rss and pss from the manifest; a steady population */
+	for (i = 0; i < np; i++) {
+		json_object *arr = jget(pdocs[i], "processes");
+		size_t r;
+
+		for (r = 0; r < json_object_array_length(arr); r++) {
+			json_object *p = json_object_array_get_idx(arr, r);
+			uint64_t pid = ju(p, "pid"), rss = 0, pss = 0;
+
+			for (j = 0; j < nm; j++)
+				for (k = 0; k < mb[j].nr; k++)
+					if (mb[j].pids[k] == pid) {
+						rss += mb[j].size;
+						pss += mb[j].size / mb[j].nr;
+					}
+			ASSERT_EQ(ju(p, "rss"), rss, "process rss = manifest's");
+			ASSERT_EQ(ju(p, "pss"), pss, "process pss = manifest's");
+			if (i)
+				ASSERT_EQ(json_object_get_int64(jget(p, "delta")), 0,
+					  "no growth after refresh 1");
+			ASSERT_FALSE(json_object_get_boolean(jget(p, "leak")),
+				     "no leak mark");
+		}
+		ASSERT_GE(json_object_array_length(arr), 4, "workload processes");
+	}
+	for (i = 0; i < ne; i++) {
+		json_object *arr = jget(edocs[i], "exporters");
+		uint64_t sum = 0;
+		size_t r;
+
+		for (r = 0; r < json_object_array_length(arr); r++)
+			sum += ju(json_object_array_get_idx(arr, r), "bytes");
+		ASSERT_EQ(sum, bi.total_bytes, "exporters sum to the total");
+	}
+	for (i = 0; i < 3; i++) {
+		json_object_put(bdocs[i]);
+		json_object_put(pdocs[i]);
+		json_object_put(edocs[i]);
+	}
+	bufinfo_free(&bi);
+}
+
+void test_top_batch(void)
+{
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	pid_t pid;
+	int i, st;
+
+	if (access(UDMABUF_DEV, F_OK) && access(DMA_HEAP_DIR, F_OK)) {
+		test__skip_reason("no dma-buf sources here: run in the guest");
+		return;
+	}
+	if (access(BUFINFO_PATH, R_OK)) {
+		test__skip_reason("no debugfs bufinfo for ground truth");
+		return;
+	}
+	snprintf(dir, sizeof(dir), "/tmp/top_batch.XXXXXX");
+	if (!ASSERT_OK_PTR(mkdtemp(dir), "mkdtemp"))
+		return;
+	snprintf(manifest, sizeof(manifest), "%s/manifest", dir);
+	snprintf(ready, sizeof(ready), "%s/ready", dir);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execl(beside("dmabuf-workload"), "dmabuf-workload", "--hold", "300",
+		      "--manifest", manifest, "--ready-file", ready, (char *)NULL);
+		_exit(127);
+	}
+	if (!ASSERT_GT(pid, 0, "fork"))
+		return;
+	for (i = 0; i < 1200 && access(ready, F_OK); i++)
+		nanosleep(&ts, NULL);
+	if (ASSERT_OK(access(ready, F_OK), "workload ready") &&
+	    test__start_subtest("json_ground_truth"))
+		check();
+	kill(pid, SIGTERM);
+	waitpid(pid, &st, 0);
+	unlink(manifest);
+	rmdir(dir);
+}

@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmabuf-top: options, signals and the batch refresh loop; the interactive
+ * mode is ui.c.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "top.h"
+
+#define TOP_VERSION "0.1"
+
+volatile sig_atomic_t top_exiting;
+
+static struct env {
+	bool batch;
+	bool json;
+	const char *backend;
+	double interval;
+	uint64_t count;		/* 0: until interrupted */
+	struct top_opts top;
+} env = {
+	.interval = 1.0,
+	.top = { .leak_k = 3 },
+};
+
+static const char usage_text[] =
+"Usage: dmabuf-top [OPTIONS] [INTERVAL [COUNT]]\n"
+"\n"
+"Live view of who holds DMA-BUF memory: processes (Android's rss and pss),\n"
+"exporters, buffers, attached devices, uids and cgroups, refreshed every\n"
+"INTERVAL seconds (default 1, fractions allowed) COUNT times (default: until\n"
+"q, Ctrl-C or SIGTERM). Each refresh takes one libdmabufstat snapshot\n"
+"(dma-buf BPF iterator, else debugfs bufinfo / sysfs stats / /proc).\n"
+"\n"
+"On a terminal it runs full-screen (ncurses); with -b, -o json, or when\n"
+"stdout is not a terminal it prints one report per refresh instead, with no\n"
+"escape codes: a header (time, refresh number, backend, view; buffers,\n"
+"exported bytes, userspace rss and pss, kernel-only bytes) and a table.\n"
+"\n"
+"Options:\n"
+"  -b, --batch          batch mode even on a terminal\n"
+"  -o, --output FMT     batch output: text (default) or json (JSON Lines: one\n"
+"                       document per refresh on one line, flushed; implies -b)\n"
+"  -v, --view VIEW      procs (default), exporters, buffers, devices, uids or\n"
+"                       cgroups\n"
+"  -s, --sort COL       sort by column COL (its JSON key, e.g. rss, pss, bufs,\n"
+"                       fds, grow, size, bytes, count, comm, name); numbers\n"
+"                       largest first, text A-Z. Default: rss (procs, uids,\n"
+"                       cgroups), bytes (exporters, devices), size (buffers)\n"
+"      --reverse        reverse the sort order\n"
+"  -r, --rows N         at most N rows per refresh (batch; 0: all)\n"
+"  -p, --pid PID        only process PID (repeatable, or PID,PID,...); the\n"
+"                       buffers, exporters and devices views then count only\n"
+"                       buffers these processes hold, uids and cgroups show\n"
+"                       only the groups they belong to\n"
+"  -K, --leak K         mark ('!' in column L, \"leak\": true in JSON) entities\n"
+"                       whose usage grew at each of the last K refreshes\n"
+"                       (default 3; 0: off). Usage: rss for processes, uids,\n"
+"                       cgroups; bytes for exporters and devices\n"
+"      --since-start    DELTA is against the first refresh, not the previous\n"
+"  -H, --tree           start grouped: processes by command name, buffers by\n"
+"                       exporter (group rows are shown as [N] and sum members)\n"
+"      --bytes          sizes in bytes, not 4.0K, 1.2M, ...\n"
+"      --backend SPEC   auto (default), bpf, procfs, bufinfo, sysfs or BUF+PROC\n"
+"                       as for dmabufstat --backend\n"
+"  -h, --help           this text\n"
+"  -V, --version        print the version\n"
+"\n"
+"Columns (processes): PID UID COMM RSS PSS BUFS FDS MAPS, then DELTA (bytes\n"
+"since the previous refresh, or the first with --since-start), GROW/s (bytes\n"
+"per second since the previous refresh), AVG/s (bytes per second since the\n"
+"first refresh; an entity that appeared later counts from 0) and L (leak\n"
+"mark). Exporters, devices, uids and cgroups have the same growth columns;\n"
+"buffers show INODE SIZE EXPORTER NAME PROCS FDS MAPS HOLDERS (pids) and\n"
+"DEVICES (attached). Bytes a name cannot print are shown as '?'; JSON has\n"
+"the name as UTF-8 (bad bytes as U+FFFD) and name_hex.\n"
+"\n"
+"Interactive keys:\n"
+"  1-6, Tab, Left/Right   views: procs exporters buffers devices uids cgroups\n"
+"  Up/Down PgUp/PgDn Home/End   move the selection (it stays on the same\n"
+"                         pid, inode or name across refreshes)\n"
+"  < >  or s              pick the sort column (previous / next)\n"
+"  r                      reverse the sort order\n"
+"  /                      filter rows by text (Enter applies, Esc clears)\n"
+"  p                      follow the selected process (all views show only\n"
+"                         its buffers); p again stops\n"
+"  H                      group/tree toggle (procs by command, buffers by\n"
+"                         exporter)\n"
+"  d                      details pane: a process's buffers and who shares\n"
+"                         them; a buffer's holders and devices; an\n"
+"                         exporter's or device's buffers; a group's processes\n"
+"  Space                  refresh now\n"
+"  + -                    longer / shorter interval\n"
+"  ?                      help\n"
+"  q, Esc                 quit (the terminal is restored, as on SIGINT,\n"
+"                         SIGTERM and errors)\n"
+"\n"
+"Exit status: 0 done, 1 a snapshot failed (one line on stderr, 'dmabuf-top:\n"
+"error: ...'), 2 usage error.\n"
+"\n"
+"Examples:\n"
+"  dmabuf-top                         full-screen, 1 s refresh\n"
+"  dmabuf-top -b -o json 0.5 10       ten JSON lines, two per second\n"
+"  dmabuf-top -b -v buffers -r 20 5   top 20 buffers every 5 s\n"
+"  dmabuf-top -b -K 5 -s grow 10      leak hunting: who grows, every 10 s\n";
+
+static void error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("dmabuf-top: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("dmabuf-top: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see dmabuf-top --help)\n", stderr);
+	exit(2);
+}
+
+static const char *hint(enum dmabufstat_errclass c)
+{
+	switch (c) {
+	case DMABUFSTAT_E_PERM:
+		return "run as root, or with CAP_BPF and CAP_PERFMON (or use --backend procfs to see only your own processes)";
+	case DMABUFSTAT_E_NO_BTF:
+		return "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y, or use --backend procfs";
+	case DMABUFSTAT_E_NO_ITER:
+		return "the kernel lacks the dma-buf BPF iterator (Linux 6.16+, or 6.12 with kernel-patches/): use --backend auto, mount debugfs or enable CONFIG_DMABUF_SYSFS_STATS";
+	case DMABUFSTAT_E_NO_SOURCE:
+		return "mount debugfs (mount -t debugfs none /sys/kernel/debug) or pick another --backend";
+	default:
+		return NULL;
+	}
+}
+
+void top_lib_error(struct model *m, const char *what, int err)
+{
+	const char *msg = dmabufstat_errmsg(m->ds), *h;
+
+	h = hint(dmabufstat_errclass(m->ds));
+	if (!msg || !*msg)
+		msg = strerror(-err);
+	if (h)
+		error("%s: %s; %s", what, msg, h);
+	else
+		error("%s: %s", what, msg);
+}
+
+static void sig_handler(int sig)
+{
+	(void)sig;
+	top_exiting = 1;
+}
+
+static void add_pids(const char *arg)
+{
+	char *copy = strdup(arg), *tok, *save = NULL, *end;
+	unsigned long v;
+
+	if (!copy)
+		exit(1);
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		errno = 0;
+		v = strtoul(tok, &end, 10);
+		if (errno || *end || !*tok || !v || v > UINT32_MAX)
+			usage_error("-p %s: not a pid", tok);
+		if (env.top.nr_pids == TOP_MAX_PIDS)
+			usage_error("more than %d pids", TOP_MAX_PIDS);
+		env.top.pids[env.top.nr_pids++] = v;
+	}
+	free(copy);
+}
+
+enum {
+	OPT_SINCE_START = 256,
+	OPT_BYTES,
+	OPT_BACKEND,
+	OPT_REVERSE,
+};
+
+static const struct option long_opts[] = {
+	{ "batch", no_argument, NULL, 'b' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "view", required_argument, NULL, 'v' },
+	{ "sort", required_argument, NULL, 's' },
+	{ "reverse", no_argument, NULL, OPT_REVERSE },
+	{ "rows", required_argument, NULL, 'r' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "leak", required_argument, NULL, 'K' },
+	{ "since-start", no_argument, NULL, OPT_SINCE_START },
+	{ "tree", no_argument, NULL, 'H' },
+	{ "bytes", no_argument, NULL, OPT_BYTES },
+	{ "backend", required_argument, NULL, OPT_BACKEND },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ 0 },
+};
+
+static void parse_args(int argc, char **argv)
+{
+	char *end;
+	long v;
+	int opt, i;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":bo:v:s:r:p:K:HhV", long_opts,
+				  NULL)) != -1) {
+		switch (opt) {
+		case 'b':
+			env.batch = true;
+			break;
+		case 'o':
+			if (!strcmp(optarg, "json"))
+				env.json = env.batch = true;
+			else if (!strcmp(optarg, "text") ||
+				 !strcmp(optarg, "table"))
+				env.json = false;
+			else
+				usage_error("-o %s: the formats are text and json",
+					    optarg);
+			break;
+		case 'v':
+			for (i = 0; i < TOP_NR_VIEWS; i++)
+				if (!strcmp(optarg, top_view_names[i]) ||
+				    !strcmp(optarg, top_view_keys[i]))
+					break;
+			if (i == TOP_NR_VIEWS)
+				usage_error("-v %s: the views are procs, exporters, buffers, devices, uids and cgroups",
+					    optarg);
+			env.top.view = i;
+			break;
+		case 's':
+			env.top.sort = optarg;
+			break;
+		case OPT_REVERSE:
+			env.top.reverse = true;
+			break;
+		case 'r':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || !*optarg || v < 0)
+				usage_error("-r %s: not a row count", optarg);
+			env.top.rows = v;
+			break;
+		case 'p':
+			add_pids(optarg);
+			break;
+		case 'K':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || !*optarg || v < 0 || v > 1000000)
+				usage_error("-K %s: not a number of refreshes",
+					    optarg);
+			env.top.leak_k = v;
+			break;
+		case OPT_SINCE_START:
+			env.top.since_start = true;
+			break;
+		case 'H':
+			env.top.tree = true;
+			break;
+		case OPT_BYTES:
+			env.top.bytes = true;
+			break;
+		case OPT_BACKEND:
+			env.backend = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		case 'V':
+			printf("dmabuf-top %s (libdmabufstat %s)\n", TOP_VERSION,
+			       dmabufstat_version());
+			exit(0);
+		case ':':
+			usage_error("option '%s' needs an argument",
+				    argv[optind - 1]);
+			break;
+		default:
+			if (optopt)
+				usage_error("unknown option '-%c'", optopt);
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc) {
+		double d = strtod(argv[optind], &end);
+
+		if (*end || !*argv[optind] || !isfinite(d) || d < 0.05 ||
+		    d > 86400)
+			usage_error("interval %s: seconds from 0.05 to 86400",
+				    argv[optind]);
+		env.interval = d;
+		optind++;
+	}
+	if (optind < argc) {
+		unsigned long long c;
+
+		errno = 0;
+		c = strtoull(argv[optind], &end, 10);
+		if (errno || *end || !*argv[optind] || !c ||
+		    argv[optind][0] == '-')
+			usage_error("count %s: not a positive number",
+				    argv[optind]);
+		env.count = c;
+		optind++;
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	if (env.top.sort && view_col_index(env.top.view, env.top.sort) < 0) {
+		char keys[256] = "";
+		const struct col *c;
+		int n;
+
+		c = view_cols(env.top.view, &n);
+		for (i = 0; i < n; i++)
+			snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys),
+				 "%s%s", i ? ", " : "", c[i].key);
+		usage_error("-s %s: no such column in %s; columns: %s",
+			    env.top.sort, top_view_names[env.top.view], keys);
+	}
+}
+
+/* Sleeps until deadline (monotonic ns) or a signal. */
+static void sleep_until(uint64_t deadline)
+{
+	struct timespec ts = {
+		.tv_sec = deadline / 1000000000ULL,
+		.tv_nsec = deadline % 1000000000ULL,
+	};
+
+	while (!top_exiting &&
+	       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int run_batch(struct model *m)
+{
+	uint64_t step = env.interval * 1e9, next = now_ns(), n;
+	int err;
+
+	for (n = 1; !top_exiting && (!env.count || n <= env.count); n++) {
+		err = model_refresh(m, &env.top);
+		if (err) {
+			top_lib_error(m, "cannot take a snapshot", err);
+			return 1;
+		}
+		err = batch_print(m, &env.top, env.json, env.interval, n);
+		if (err) {
+			error("writing output: %s", strerror(-err));
+			return 1;
+		}
+		if (env.count && n == env.count)
+			break;
+		next += step;
+		if (next < now_ns())
+			next = now_ns();
+		sleep_until(next);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct dmabufstat_opts opts = { .sz = sizeof(opts) };
+	struct sigaction sa = { .sa_handler = sig_handler };
+	struct model m;
+	int ret, err;
+
+	parse_args(argc, argv);
+	if (!isatty(STDOUT_FILENO))
+		env.batch = true;
+	if (env.backend && dmabufstat_parse_backend(env.backend,
+						    &opts.buf_backend,
+						    &opts.proc_backend))
+		usage_error("--backend %s: use auto, bpf, procfs, bufinfo, sysfs or BUF+PROC",
+			    env.backend);
+
+	/* no SA_RESTART: a signal ends sleeps and getch() at once */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (model_init(&m, &opts)) {
+		error("out of memory");
+		return 1;
+	}
+	err = dmabufstat_probe(m.ds);
+	if (err) {
+		top_lib_error(&m, "cannot load", err);
+		model_fini(&m);
+		return 1;
+	}
+	if (env.batch)
+		ret = run_batch(&m);
+	else
+		ret = ui_run(&m, &env.top, env.interval, env.count);
+	model_fini(&m);
+	return ret;
+}
