@@ -12,15 +12,19 @@
 #include <grp.h>
 #include <inttypes.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 #include <sys/stat.h>
 
 #include "libdmabufstat.h"
+#include "dump.h"
 #include "output.h"
+#include "prometheus.h"
 #include "views.h"
 
 #define CLI_VERSION "0.1"
@@ -35,7 +39,18 @@ static struct env {
 	bool force;
 	uint32_t mode;
 	int64_t gid;
+	bool android;
+	/* dump */
+	bool dump_all, dump_bufs, raw;
+	/* loop */
+	double interval;	/* seconds; 0: one sample */
+	uint64_t count;		/* samples; 0: until a signal */
+	/* export */
+	bool prometheus;
+	const char *textfile;
+	size_t top;
 } env = {
+	.top = 10,
 	.format = OUT_TABLE,
 	.gid = -1,
 };
@@ -62,7 +77,42 @@ static const char usage_text[] =
 "                     " DMABUFSTAT_PIN_DIR "); reading DIR/" DMABUFSTAT_PIN_BUFFERS " then walks\n"
 "                     every buffer with no daemon running (binary records,\n"
 "                     struct dmabufstat_buf_rec of bpf/dmabufstat.h)\n"
-"  unpin [DIR]        remove what pin pinned\n"
+"  pin --android [DIR]  pin Android's dma-buf iterator (libdmabufinfo's\n"
+"                     format): the program at DIR/" DMABUFSTAT_ANDROID_PROG "\n"
+"                     (Android's path with the default DIR; read it as\n"
+"                     Android does: bpf_link_create + bpf_iter_create) and\n"
+"                     an iterator link at DIR/" DMABUFSTAT_ANDROID_TEXT " (cat\n"
+"                     it). Four lines per buffer: inode, size in bytes,\n"
+"                     name (may be empty; newlines made spaces), exporter\n"
+"                     (never empty: '" DMABUFSTAT_ANDROID_NO_EXPORTER "' if the kernel has none)\n"
+"  unpin [--android] [DIR]  remove what pin (--android) pinned\n"
+"  dump [-a] [-b] [PID] [-o raw|csv]\n"
+"                     Android dmabuf_dump's output: per process (or only\n"
+"                     PID) a table of Name, Rss, Pss, nr_procs, Inode,\n"
+"                     Exporter with a PROCESS TOTAL row and a dashed line,\n"
+"                     then 'dmabuf total: N kB kernel_rss: N kB\n"
+"                     userspace_rss: N kB userspace_pss: N kB'. -a: buffer x\n"
+"                     process grid of fd(map) reference counts. -b:\n"
+"                     per-buffer, per-exporter and total sections (bytes).\n"
+"                     Sizes in kB are bytes/1024, floored; empty names and\n"
+"                     exporters print '<unknown>'; exporter is the kernel's\n"
+"                     exp_name; raw output makes newlines in names spaces.\n"
+"                     csv: the same tables, a header row each, text quoted\n"
+"                     (\"\" doubling), LF line ends, tables separated by an\n"
+"                     empty line. With PID the last line counts that\n"
+"                     process's buffers as userspace (as dmabuf_dump does)\n"
+"  export --prometheus [--textfile DIR] [--top N]\n"
+"                     Prometheus text format (HELP/TYPE, _bytes units,\n"
+"                     escaped UTF-8 label values): dmabuf_total_bytes,\n"
+"                     _total_buffers, _kernel_only_bytes/_buffers,\n"
+"                     _userspace_bytes, _userspace_rss_bytes, _pss_bytes,\n"
+"                     _processes, dmabuf_exporter_bytes/_buffers{exporter},\n"
+"                     dmabuf_device_bytes/_buffers{device},\n"
+"                     dmabuf_process_rss_bytes/_pss_bytes{pid,comm} for the\n"
+"                     N largest processes by rss (--top, default 10),\n"
+"                     dmabufstat_info{backend}. --textfile DIR writes\n"
+"                     DIR/dmabufstat.prom atomically (temporary file +\n"
+"                     rename) for node_exporter's textfile collector\n"
 "\n"
 "Options:\n"
 "  -o, --output FMT   table (default), json or csv\n"
@@ -86,6 +136,12 @@ static const char usage_text[] =
 "      --mode MODE    pin: octal file mode of the pinned file (default 0600)\n"
 "      --group GROUP  pin: group (name or gid) of the pinned file\n"
 "  -f, --force        pin: replace an existing pin\n"
+"      --interval S   views with -o json: a sample every S seconds, one JSON\n"
+"                     document per line (JSON Lines), flushed per line;\n"
+"                     SIGINT/SIGTERM end it cleanly, never mid-line\n"
+"      --count N      stop after N samples (default: until a signal)\n"
+"  -a, -b             dump: grid, per-buffer stats (see dump)\n"
+"      --android      pin/unpin: Android's iterator (see pin --android)\n"
 "  -v, --verbose      show libbpf's messages\n"
 "  -h, --help         this text\n"
 "  -V, --version      print the version\n"
@@ -147,6 +203,10 @@ static const char usage_text[] =
 "  dmabufstat exporters -o csv --bytes\n"
 "  dmabufstat buffers --uid 1000       buffers held by uid 1000's processes\n"
 "  dmabufstat --backend fallback       no dma-buf iterator: debugfs/sysfs\n"
+"  dmabufstat dump -b                  dmabuf_dump -b\n"
+"  dmabufstat pin --android && cat " DMABUFSTAT_PIN_DIR "/" DMABUFSTAT_ANDROID_TEXT "\n"
+"  dmabufstat export --prometheus --textfile /var/lib/prometheus/node-exporter\n"
+"  dmabufstat -o json --interval 5 procs   JSON Lines, every 5 s\n"
 "  dmabufstat pin && cat " DMABUFSTAT_PIN_DIR "/" DMABUFSTAT_PIN_BUFFERS " | xxd | head\n";
 
 static void usage(FILE *f)
@@ -252,6 +312,12 @@ enum {
 	OPT_BACKEND,
 	OPT_MODE,
 	OPT_GROUP,
+	OPT_ANDROID,
+	OPT_INTERVAL,
+	OPT_COUNT,
+	OPT_PROMETHEUS,
+	OPT_TEXTFILE,
+	OPT_TOP,
 };
 
 static const struct option long_opts[] = {
@@ -267,6 +333,12 @@ static const struct option long_opts[] = {
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "group", required_argument, NULL, OPT_GROUP },
 	{ "force", no_argument, NULL, 'f' },
+	{ "android", no_argument, NULL, OPT_ANDROID },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "count", required_argument, NULL, OPT_COUNT },
+	{ "prometheus", no_argument, NULL, OPT_PROMETHEUS },
+	{ "textfile", required_argument, NULL, OPT_TEXTFILE },
+	{ "top", required_argument, NULL, OPT_TOP },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -282,7 +354,7 @@ static void parse_args(int argc, char **argv)
 	int opt;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":o:js:r:p:fvhV", long_opts,
+	while ((opt = getopt_long(argc, argv, ":o:js:r:p:fvhVab", long_opts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'o':
@@ -292,8 +364,10 @@ static void parse_args(int argc, char **argv)
 				env.format = OUT_JSON;
 			else if (!strcmp(optarg, "csv"))
 				env.format = OUT_CSV;
+			else if (!strcmp(optarg, "raw"))
+				env.raw = true;	/* dump's name for its table */
 			else
-				usage_error("-o %s: the formats are table, json and csv",
+				usage_error("-o %s: the formats are table, json and csv (dump: raw and csv)",
 					    optarg);
 			break;
 		case 'j':
@@ -351,6 +425,41 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'f':
 			env.force = true;
+			break;
+		case 'a':
+			env.dump_all = true;
+			break;
+		case 'b':
+			env.dump_bufs = true;
+			break;
+		case OPT_ANDROID:
+			env.android = true;
+			break;
+		case OPT_INTERVAL:
+			errno = 0;
+			env.interval = strtod(optarg, &end);
+			if (errno || *end || !*optarg || !(env.interval > 0) ||
+			    env.interval > 86400 * 365)
+				usage_error("--interval %s: not a positive number of seconds",
+					    optarg);
+			break;
+		case OPT_COUNT:
+			if (!parse_u64(optarg, &v) || !v)
+				usage_error("--count %s: not a positive sample count",
+					    optarg);
+			env.count = v;
+			break;
+		case OPT_PROMETHEUS:
+			env.prometheus = true;
+			break;
+		case OPT_TEXTFILE:
+			env.textfile = optarg;
+			break;
+		case OPT_TOP:
+			if (!parse_u64(optarg, &v) || v > 1000000)
+				usage_error("--top %s: not a process count",
+					    optarg);
+			env.top = v;
 			break;
 		case 'v':
 			env.verbose = true;
@@ -477,7 +586,10 @@ static int cmd_pin(struct dmabufstat *ds, const char *dir, bool pin)
 	};
 	int err;
 
-	if (pin)
+	if (env.android)
+		err = pin ? dmabufstat_pin_android(ds, dir, &po) :
+			    dmabufstat_unpin_android(ds, dir);
+	else if (pin)
 		err = dmabufstat_pin(ds, dir, &po);
 	else
 		err = dmabufstat_unpin(ds, dir);
@@ -485,16 +597,97 @@ static int cmd_pin(struct dmabufstat *ds, const char *dir, bool pin)
 		lib_error(ds, pin ? "pin" : "unpin", err);
 		return 1;
 	}
-	if (pin)
+	if (pin && env.android)
+		printf("pinned %s/%s (program, Android's path) and %s/%s (iterator link)\n",
+		       dir ?: DMABUFSTAT_PIN_DIR, DMABUFSTAT_ANDROID_PROG,
+		       dir ?: DMABUFSTAT_PIN_DIR, DMABUFSTAT_ANDROID_TEXT);
+	else if (pin)
 		printf("pinned %s/%s (backend %s)\n", dir ?: DMABUFSTAT_PIN_DIR,
 		       DMABUFSTAT_PIN_BUFFERS, dmabufstat_backend_name(ds));
 	return 0;
 }
 
+static volatile sig_atomic_t exiting;
+
+static void sig_handler(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+/* SIGINT/SIGTERM end a loop between samples (no SA_RESTART: sleeps wake). */
+static void catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = sig_handler };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Sleeps until the next sample is due; false if a signal came. */
+static bool sleep_until(struct timespec *next)
+{
+	long long ns = (long long)(env.interval * 1e9);
+
+	next->tv_sec += ns / 1000000000LL;
+	next->tv_nsec += ns % 1000000000LL;
+	if (next->tv_nsec >= 1000000000L) {
+		next->tv_sec++;
+		next->tv_nsec -= 1000000000L;
+	}
+	while (!exiting) {
+		int err = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, next,
+					  NULL);
+
+		if (!err)
+			return !exiting;
+		if (err != EINTR)
+			return false;
+	}
+	return false;
+}
+
+static int cmd_view_once(struct dmabufstat *ds, enum view_kind kind,
+			 const char *name);
+
+/* --interval: one JSON document per line, per sample (JSON Lines). */
 static int cmd_view(struct dmabufstat *ds, enum view_kind kind,
 		    const char *name)
 {
-	struct out_style style = { .format = env.format, .bytes = env.bytes };
+	struct timespec next;
+	uint64_t n = 0;
+	int ret;
+
+	if (!env.interval && !env.count)
+		return cmd_view_once(ds, kind, name);
+	if (env.format != OUT_JSON)
+		usage_error("--interval and --count need -o json (JSON Lines)");
+	if (!env.interval)
+		env.interval = 1;
+	catch_signals();
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	while (!exiting) {
+		ret = cmd_view_once(ds, kind, name);
+		if (ret)
+			return ret;
+		if (env.count && ++n >= env.count)
+			break;
+		if (!sleep_until(&next))
+			break;
+	}
+	return 0;
+}
+
+static int cmd_view_once(struct dmabufstat *ds, enum view_kind kind,
+			 const char *name)
+{
+	struct out_style style = {
+		.format = env.format,
+		.bytes = env.bytes,
+		.jsonl = env.interval > 0 || env.count > 0,
+	};
 	struct dmabufstat_snapshot *snap = NULL;
 	struct out_doc doc = { 0 };
 	const char *bad_sort = NULL, *reason;
@@ -547,6 +740,55 @@ out:
 	return ret;
 }
 
+static int cmd_dump(struct dmabufstat *ds, uint32_t pid)
+{
+	struct dump_opts o = {
+		.all = env.dump_all,
+		.per_buffer = env.dump_bufs,
+		.csv = env.format == OUT_CSV,
+		.pid = pid,
+	};
+	struct dmabufstat_snapshot *snap = NULL;
+	int err;
+
+	err = dmabufstat_snapshot(ds, &snap);
+	if (err) {
+		lib_error(ds, "cannot take a snapshot", err);
+		return 1;
+	}
+	err = dump_print(stdout, snap, &o);
+	dmabufstat_snapshot_free(snap);
+	if (err) {
+		error("writing output: %s", strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_export(struct dmabufstat *ds)
+{
+	struct dmabufstat_snapshot *snap = NULL;
+	struct prom_opts po = { .top = env.top };
+	int err;
+
+	err = dmabufstat_snapshot(ds, &snap);
+	if (err) {
+		lib_error(ds, "cannot take a snapshot", err);
+		return 1;
+	}
+	if (env.textfile)
+		err = prom_write_textfile(env.textfile, snap, &po);
+	else
+		err = prom_write(stdout, snap, &po);
+	dmabufstat_snapshot_free(snap);
+	if (err) {
+		error("export: %s%s%s", env.textfile ?: "",
+		      env.textfile ? ": " : "", strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct dmabufstat_opts opts = {
@@ -555,7 +797,8 @@ int main(int argc, char **argv)
 	};
 	const char *cmd = "summary", *dir = NULL;
 	enum view_kind kind = VIEW_SUMMARY;
-	bool pin = false, unpin = false;
+	bool pin = false, unpin = false, dump = false, export = false;
+	uint64_t dump_pid = 0;
 	struct dmabufstat *ds;
 	size_t i;
 	int ret;
@@ -564,7 +807,21 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		cmd = argv[optind++];
 
-	if (!strcmp(cmd, "pin") || !strcmp(cmd, "unpin")) {
+	if (!strcmp(cmd, "dump")) {
+		dump = true;
+		if (optind < argc &&
+		    (!parse_u64(argv[optind], &dump_pid) || !dump_pid ||
+		     dump_pid > INT32_MAX))
+			usage_error("dump: bad pid '%s'", argv[optind]);
+		if (optind < argc)
+			optind++;
+		if (env.format == OUT_JSON)
+			usage_error("dump: the formats are raw and csv");
+	} else if (!strcmp(cmd, "export")) {
+		export = true;
+		if (!env.prometheus)
+			usage_error("export: give the format, --prometheus");
+	} else if (!strcmp(cmd, "pin") || !strcmp(cmd, "unpin")) {
 		pin = !strcmp(cmd, "pin");
 		unpin = !pin;
 		if (optind < argc)
@@ -606,7 +863,20 @@ int main(int argc, char **argv)
 		error("out of memory");
 		return 1;
 	}
-	if (pin || unpin)
+	if (!dump && (env.dump_all || env.dump_bufs || env.raw))
+		usage_error("-a, -b and -o raw are options of dump");
+	if (env.android && !pin && !unpin)
+		usage_error("--android is an option of pin and unpin");
+	if ((env.interval || env.count) && (dump || export || pin || unpin))
+		usage_error("--interval and --count go with the views (-o json)");
+	if (!export && (env.prometheus || env.textfile))
+		usage_error("--prometheus and --textfile are options of export");
+
+	if (dump)
+		ret = cmd_dump(ds, (uint32_t)dump_pid);
+	else if (export)
+		ret = cmd_export(ds);
+	else if (pin || unpin)
 		ret = cmd_pin(ds, dir, pin);
 	else
 		ret = cmd_view(ds, kind, cmd);

@@ -444,6 +444,89 @@ DMABUFSTAT_API const struct dmabufstat_group *
 dmabufstat_cgroup(const struct dmabufstat_snapshot *snap, size_t i);
 
 /* ------------------------------------------------------------------ */
+/* meminfo-style consumers (Android libdmabufinfo / libmeminfo)       */
+
+/*
+ * Flat, self-contained copies of what Android's libdmabufinfo hands its
+ * users, each in one call on a snapshot. Exporter names here are the
+ * kernel's exp_name (what sysfs stats, fdinfo and Android show), not the
+ * resolved DRM driver. Results are allocated by the call and freed with
+ * the matching _free() (NULL is fine); they do not point into the snapshot.
+ * See docs/example-meminfo.c.
+ */
+
+/* GetDmabufPerBufferStats(): every buffer, per exporter, totals. */
+struct dmabufstat_meminfo_buf {
+	uint64_t ino;
+	uint64_t size;		/* bytes */
+	char exp_name[DMABUFSTAT_EXPORTER_LEN];
+};
+
+struct dmabufstat_meminfo_exp {
+	char exp_name[DMABUFSTAT_EXPORTER_LEN];
+	uint32_t count;		/* buffers */
+	uint64_t size;		/* bytes */
+};
+
+struct dmabufstat_meminfo_perbuf {
+	struct dmabufstat_meminfo_buf *bufs;	/* by inode */
+	size_t nr_bufs;
+	struct dmabufstat_meminfo_exp *exporters;	/* by exp_name */
+	size_t nr_exporters;
+	uint32_t total_count;
+	uint64_t total_size;	/* bytes */
+};
+
+/* 0 and *out set, or -ENOMEM. */
+DMABUFSTAT_API int
+dmabufstat_meminfo_per_buffer(const struct dmabufstat_snapshot *snap,
+			      struct dmabufstat_meminfo_perbuf **out);
+DMABUFSTAT_API void
+dmabufstat_meminfo_per_buffer_free(struct dmabufstat_meminfo_perbuf *s);
+
+/*
+ * ReadDmaBufFdRefs() + ReadDmaBufMapRefs() for one process: each buffer
+ * the process holds, with its fd and map reference counts (Android's
+ * DmaBuffer fdrefs/maprefs of that pid) and this process's pss share.
+ */
+struct dmabufstat_meminfo_ref {
+	uint64_t ino;
+	uint64_t size;		/* bytes */
+	char name[DMABUFSTAT_BUFNAME_LEN];	/* "" if unset */
+	char exp_name[DMABUFSTAT_EXPORTER_LEN];
+	uint32_t fd_refs;	/* fds of the process on it */
+	uint32_t map_refs;	/* mappings of it in the process */
+	uint32_t nr_procs;	/* processes holding it (DmaBuffer::pids()) */
+	uint64_t pss;		/* size / nr_procs, bytes (DmaBuffer::Pss) */
+};
+
+/*
+ * *refs gets *nr entries sorted by inode (free() it). A pid holding no
+ * buffer gives 0 and *nr = 0 (*refs NULL). -ENOMEM on failure.
+ */
+DMABUFSTAT_API int
+dmabufstat_meminfo_process_refs(const struct dmabufstat_snapshot *snap,
+				uint32_t pid, struct dmabufstat_meminfo_ref **refs,
+				size_t *nr);
+
+/*
+ * GetDmabufTotalExportedKb() and dmabuf_dump's last line, in bytes:
+ * total_exported = all buffers; kernel_rss = total_exported - the bytes of
+ * the distinct buffers some process holds; userspace_rss and
+ * userspace_pss = sums of every process's rss and pss.
+ */
+struct dmabufstat_meminfo_totals {
+	uint64_t total_exported;
+	uint64_t kernel_rss;
+	uint64_t userspace_rss;
+	uint64_t userspace_pss;
+};
+
+DMABUFSTAT_API void
+dmabufstat_meminfo_totals(const struct dmabufstat_snapshot *snap,
+			  struct dmabufstat_meminfo_totals *t);
+
+/* ------------------------------------------------------------------ */
 /* Comparing two snapshots                                            */
 
 enum dmabufstat_change {
@@ -531,6 +614,49 @@ DMABUFSTAT_API int dmabufstat_pin(struct dmabufstat *ds, const char *dir,
 				  const struct dmabufstat_pin_opts *opts);
 /* Removes what dmabufstat_pin() pins (missing files are not an error). */
 DMABUFSTAT_API int dmabufstat_unpin(struct dmabufstat *ds, const char *dir);
+
+/*
+ * Android compatibility (libdmabufinfo, dmabuf_dump): the text iterator
+ * Android's bpfloader provides, from bpf/dmabuf_android.bpf.c.
+ *
+ *   DIR/prog_dmabufIter_iter_dmabuf   the iter/dmabuf *program*, pinned as
+ *                  Android's bpfloader pins it (DIR defaults to
+ *                  /sys/fs/bpf/dmabuf, so the path is Android's). A reader
+ *                  does what libdmabufinfo does: bpf_obj_get() it,
+ *                  bpf_link_create(prog, 0, BPF_TRACE_ITER, NULL),
+ *                  bpf_iter_create(link), then read() to EOF.
+ *   DIR/dmabuf_android_iter           an iterator *link* of the same
+ *                  program: open() + read() (or cat) gives the same text.
+ *
+ * The text: four lines per buffer, in the kernel's list order,
+ *
+ *   <inode>            decimal, the dma-buf file's inode number
+ *   <size>             decimal, bytes
+ *   <name>             the buffer name, may be empty; each newline in it
+ *                      is replaced by a space; other bytes (quotes,
+ *                      non-UTF-8) as they are; at most 31 bytes
+ *   <exporter>         exp_name, newlines replaced by spaces; never empty:
+ *                      DMABUFSTAT_ANDROID_NO_EXPORTER when the kernel's
+ *                      exp_name is NULL or ""
+ *
+ * Any read() size works: a record that does not fit in what is left of a
+ * read is produced whole by the next one.
+ *
+ * Needs the dma-buf iterator (-EOPNOTSUPP, DMABUFSTAT_E_NO_ITER, without).
+ * Refuses to replace existing files unless opts->force (-EEXIST). mode and
+ * gid apply to both pins.
+ */
+#define DMABUFSTAT_ANDROID_PROG	"prog_dmabufIter_iter_dmabuf"
+#define DMABUFSTAT_ANDROID_TEXT	"dmabuf_android_iter"
+#define DMABUFSTAT_ANDROID_PIN	DMABUFSTAT_PIN_DIR "/" DMABUFSTAT_ANDROID_PROG
+#define DMABUFSTAT_ANDROID_NO_EXPORTER "<unknown>"
+
+DMABUFSTAT_API int dmabufstat_pin_android(struct dmabufstat *ds,
+					  const char *dir,
+					  const struct dmabufstat_pin_opts *opts);
+/* Removes both pins (missing ones are not an error); DIR too if empty. */
+DMABUFSTAT_API int dmabufstat_unpin_android(struct dmabufstat *ds,
+					    const char *dir);
 
 #ifdef __cplusplus
 }

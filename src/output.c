@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* output: the table, JSON and CSV writers behind every view. */
 #include <errno.h>
+#include <signal.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -686,7 +688,48 @@ static json_object *json_row(const struct out_section *s,
 	return o;
 }
 
-static int write_json(FILE *f, const struct out_doc *doc)
+/*
+ * JSON Lines: the document on one line, written with write() while SIGINT
+ * and SIGTERM are blocked, so a signal never leaves half a line behind.
+ */
+static int write_line(FILE *f, const char *line)
+{
+	size_t len = strlen(line), off = 0;
+	sigset_t block, old;
+	char *buf;
+	int err = 0, fd = fileno(f);
+	ssize_t n;
+
+	buf = malloc(len + 1);
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, line, len);
+	buf[len++] = '\n';
+	if (fflush(f)) {
+		free(buf);
+		return -errno;
+	}
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	while (off < len) {
+		n = write(fd, buf + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? -errno : -EIO;
+			break;
+		}
+		off += n;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	free(buf);
+	return err;
+}
+
+static int write_json(FILE *f, const struct out_doc *doc, bool jsonl)
 {
 	json_object *root = json_object_new_object(), *v;
 	size_t i, r;
@@ -710,7 +753,11 @@ static int write_json(FILE *f, const struct out_doc *doc)
 		}
 		json_object_object_add(root, s->key, v);
 	}
-	if (fprintf(f, "%s\n",
+	if (jsonl)
+		err = write_line(f, json_object_to_json_string_ext(root,
+				JSON_C_TO_STRING_PLAIN |
+				JSON_C_TO_STRING_NOSLASHESCAPE));
+	else if (fprintf(f, "%s\n",
 		    json_object_to_json_string_ext(root,
 				JSON_C_TO_STRING_PRETTY |
 				JSON_C_TO_STRING_SPACED |
@@ -817,7 +864,7 @@ int out_write(FILE *f, const struct out_doc *doc,
 
 	switch (style->format) {
 	case OUT_JSON:
-		err = write_json(f, doc);
+		err = write_json(f, doc, style->jsonl);
 		break;
 	case OUT_CSV:
 		err = write_csv(f, doc);

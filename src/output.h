@@ -126,6 +126,8 @@ void out_limit(struct out_section *s, size_t n);
 struct out_style {
 	enum out_format format;
 	bool bytes;		/* tables: sizes in bytes */
+	bool jsonl;		/* json: one line, one write(), SIGINT/SIGTERM
+				 * blocked meanwhile (JSON Lines) */
 };
 
 int out_write(FILE *f, const struct out_doc *doc,

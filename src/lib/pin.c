@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 
 #include "internal.h"
+#include "dmabuf_android.skel.h"
 
 #ifndef BPF_FS_MAGIC
 #define BPF_FS_MAGIC 0xcafe4a11
@@ -28,6 +29,155 @@ static int check_bpffs(struct dmabufstat *ds, const char *dir)
 		return ds_err(ds, DMABUFSTAT_E_NO_BPFFS, -EINVAL,
 			      "%s is not on bpffs (mount -t bpf bpf /sys/fs/bpf)",
 			      dir);
+	return 0;
+}
+
+/* Makes dir on bpffs if missing (its parent must be bpffs), or checks it. */
+static int pin_dir(struct dmabufstat *ds, const char *dir)
+{
+	char parent[4096], *slash;
+	struct stat st;
+	int err;
+
+	if (!stat(dir, &st))
+		return check_bpffs(ds, dir);
+	copy_str(parent, sizeof(parent), dir, strlen(dir));
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = '\0';
+	else
+		strcpy(parent, slash ? "/" : ".");
+	err = check_bpffs(ds, parent);
+	if (err)
+		return err;
+	if (mkdir(dir, 0755))
+		return ds_err(ds, errno == EACCES || errno == EPERM ?
+			      DMABUFSTAT_E_PERM : DMABUFSTAT_E_OTHER,
+			      -errno, "mkdir %s: %s", dir, strerror(errno));
+	return 0;
+}
+
+/* Pins fd at path (replacing a file there if force), sets mode/group. */
+static int pin_fd(struct dmabufstat *ds, int fd, const char *path,
+		  const struct dmabufstat_pin_opts *o)
+{
+	struct stat st;
+	int err;
+
+	if (!lstat(path, &st)) {
+		if (!o->force)
+			return ds_err(ds, DMABUFSTAT_E_EXIST, -EEXIST,
+				      "%s exists (unpin it first or force)",
+				      path);
+		if (unlink(path))
+			return ds_err(ds, DMABUFSTAT_E_OTHER, -errno,
+				      "cannot remove %s: %s", path,
+				      strerror(errno));
+	}
+	err = bpf_obj_pin(fd, path) ? -errno : 0;
+	if (err)
+		return ds_err(ds, err == -EPERM || err == -EACCES ?
+			      DMABUFSTAT_E_PERM : DMABUFSTAT_E_OTHER, err,
+			      "cannot pin %s: %s", path, strerror(-err));
+	if ((o->mode && chmod(path, o->mode)) ||
+	    (o->gid > 0 && chown(path, (uid_t)-1, (gid_t)o->gid))) {
+		err = -errno;
+		unlink(path);
+		return ds_err(ds, DMABUFSTAT_E_OTHER, err,
+			      "cannot set mode/group of %s: %s", path,
+			      strerror(-err));
+	}
+	return 0;
+}
+
+static void android_paths(const char *dir, char *prog, char *link,
+			  size_t len)
+{
+	snprintf(prog, len, "%s/%s", dir, DMABUFSTAT_ANDROID_PROG);
+	snprintf(link, len, "%s/%s", dir, DMABUFSTAT_ANDROID_TEXT);
+}
+
+DMABUFSTAT_API int dmabufstat_pin_android(struct dmabufstat *ds,
+					  const char *dir,
+					  const struct dmabufstat_pin_opts *opts)
+{
+	struct dmabufstat_pin_opts o = { .sz = sizeof(o) };
+	char prog_path[4096], link_path[4096];
+	struct dmabuf_android_bpf *skel = NULL;
+	struct bpf_link *link = NULL;
+	int err;
+
+	if (opts)
+		memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
+	if (!dir)
+		dir = DMABUFSTAT_PIN_DIR;
+	android_paths(dir, prog_path, link_path, sizeof(prog_path));
+	if (!ds->probed) {
+		/* only for have_btf/have_iter: a fallback choice is fine */
+		dmabufstat_probe(ds);
+	}
+	if (ds->probed && ds->have_btf && !ds->have_iter)
+		return ds_err(ds, DMABUFSTAT_E_NO_ITER, -EOPNOTSUPP,
+			      "the Android iterator needs the dma-buf BPF iterator (no bpf_iter__dmabuf in vmlinux BTF)");
+	err = pin_dir(ds, dir);
+	if (err)
+		return err;
+
+	ds_libbpf_enter(ds);
+	skel = dmabuf_android_bpf__open_and_load();
+	if (!skel) {
+		err = -errno;
+		ds_libbpf_leave(ds);
+		return ds_err(ds, err == -EPERM || err == -EACCES ?
+			      DMABUFSTAT_E_PERM : DMABUFSTAT_E_OTHER, err,
+			      "cannot load the Android dma-buf iterator: %s",
+			      strerror(-err));
+	}
+	link = bpf_program__attach_iter(skel->progs.dmabuf_android, NULL);
+	if (!link) {
+		err = -errno;
+		ds_libbpf_leave(ds);
+		ds_err(ds, DMABUFSTAT_E_OTHER, err,
+		       "cannot attach the Android dma-buf iterator: %s",
+		       strerror(-err));
+		goto out;
+	}
+	ds_libbpf_leave(ds);
+	/* the program, as Android's bpfloader pins it */
+	err = pin_fd(ds, bpf_program__fd(skel->progs.dmabuf_android),
+		     prog_path, &o);
+	if (err)
+		goto out;
+	/* the link beside it: cat-able text */
+	err = pin_fd(ds, bpf_link__fd(link), link_path, &o);
+	if (err)
+		unlink(prog_path);
+out:
+	bpf_link__destroy(link);
+	dmabuf_android_bpf__destroy(skel);
+	return err;
+}
+
+DMABUFSTAT_API int dmabufstat_unpin_android(struct dmabufstat *ds,
+					    const char *dir)
+{
+	char prog_path[4096], link_path[4096];
+	const char *paths[2] = { prog_path, link_path };
+	int err, i;
+
+	if (!dir)
+		dir = DMABUFSTAT_PIN_DIR;
+	err = check_bpffs(ds, dir);
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	android_paths(dir, prog_path, link_path, sizeof(prog_path));
+	for (i = 0; i < 2; i++)
+		if (unlink(paths[i]) && errno != ENOENT)
+			return ds_err(ds, errno == EACCES || errno == EPERM ?
+				      DMABUFSTAT_E_PERM : DMABUFSTAT_E_OTHER,
+				      -errno, "cannot remove %s: %s", paths[i],
+				      strerror(errno));
+	rmdir(dir);
 	return 0;
 }
 

@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * android_dump: `dmabufstat dump` against dmabuf_dump's layouts (the printf
+ * formats of DESIGN.md section 5) and against the guest workload's ground
+ * truth (dmabuf-workload's manifest, debugfs bufinfo).
+ *
+ * Every line is parsed back, then printed again with dmabuf_dump's format
+ * and compared byte for byte with what dmabufstat printed; every number is
+ * compared with what the manifest says. Needs buffer sources (the guest);
+ * on the host only the empty-system output is checked.
+ */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "test_progs.h"
+#include "bufsrc.h"
+
+#define MAX_BUFS 64
+#define MAX_PROCS 16
+
+static const char *exe_beside(const char *name)
+{
+	static char path[4096];
+	char *slash;
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 64);
+
+	if (n > 0) {
+		path[n] = '\0';
+		slash = strrchr(path, '/');
+		if (slash) {
+			strcpy(slash + 1, name);
+			if (!access(path, X_OK))
+				return path;
+		}
+	}
+	snprintf(path, sizeof(path), "%s", name);
+	return path;
+}
+
+/* Runs `dmabufstat ARGS`, returns its stdout (malloc'd) or NULL. */
+static char *run(const char *args, int *status)
+{
+	char cmd[8192], *out = NULL;
+	size_t len = 0, cap = 0;
+	FILE *p;
+	int c;
+
+	snprintf(cmd, sizeof(cmd), "%s %s", exe_beside("dmabufstat"), args);
+	fflush(stdout);
+	p = popen(cmd, "r");
+	if (!ASSERT_OK_PTR(p, "popen"))
+		return NULL;
+	while ((c = fgetc(p)) != EOF) {
+		if (len + 2 > cap) {
+			cap = cap ? cap * 2 : 4096;
+			out = realloc(out, cap);
+			if (!out)
+				break;
+		}
+		out[len++] = c;
+	}
+	if (out)
+		out[len] = '\0';
+	else
+		out = strdup("");
+	c = pclose(p);
+	*status = WIFEXITED(c) ? WEXITSTATUS(c) : 128;
+	if (test__verbose())
+		printf("$ dmabufstat %s\n%s", args, out);
+	return out;
+}
+
+/* Ground truth from the manifest */
+struct gt_buf {
+	unsigned long long ino, size;
+	char exp[64], name[64];
+	int fds[MAX_PROCS], maps[MAX_PROCS];	/* per gt_proc index */
+	int nr_procs;
+};
+
+struct gt_proc {
+	int pid;
+	char comm[32];
+};
+
+static struct {
+	struct gt_buf bufs[MAX_BUFS];
+	int nr_bufs;
+	struct gt_proc procs[MAX_PROCS];
+	int nr_procs;
+} gt;
+
+static int proc_idx(int pid)
+{
+	int i;
+
+	for (i = 0; i < gt.nr_procs; i++)
+		if (gt.procs[i].pid == pid)
+			return i;
+	return -1;
+}
+
+static void count_list(const char *list, int *per_proc)
+{
+	const char *p = list;
+
+	while (*p && *p != '-') {
+		int i = proc_idx(atoi(p));
+
+		if (i >= 0)
+			per_proc[i]++;
+		p = strchr(p, ',');
+		if (!p)
+			break;
+		p++;
+	}
+}
+
+static bool gt_read(const char *manifest)
+{
+	char line[2048], fds[512], maps[512], comm[32];
+	FILE *f = fopen(manifest, "r");
+	int pid, i, j;
+
+	memset(&gt, 0, sizeof(gt));
+	if (!ASSERT_OK_PTR(f, "open manifest"))
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		struct gt_buf *b = &gt.bufs[gt.nr_bufs];
+
+		if (sscanf(line, "process pid=%d comm=%31s", &pid, comm) == 2 &&
+		    gt.nr_procs < MAX_PROCS) {
+			gt.procs[gt.nr_procs].pid = pid;
+			strcpy(gt.procs[gt.nr_procs++].comm, comm);
+			continue;
+		}
+		if (gt.nr_bufs < MAX_BUFS &&
+		    sscanf(line, "buffer ino=%llu size=%llu source=%*s exp_name=%63s name=%63s fd=%511s map=%511s",
+			   &b->ino, &b->size, b->exp, b->name, fds, maps) == 6) {
+			count_list(fds, b->fds);
+			count_list(maps, b->maps);
+			gt.nr_bufs++;
+		}
+	}
+	fclose(f);
+	for (i = 0; i < gt.nr_bufs; i++)
+		for (j = 0; j < gt.nr_procs; j++)
+			gt.bufs[i].nr_procs += gt.bufs[i].fds[j] ||
+					       gt.bufs[i].maps[j];
+	return ASSERT_GT(gt.nr_bufs, 0, "manifest buffers") &&
+	       ASSERT_GT(gt.nr_procs, 0, "manifest processes");
+}
+
+static struct gt_buf *gt_find(unsigned long long ino)
+{
+	int i;
+
+	for (i = 0; i < gt.nr_bufs; i++)
+		if (gt.bufs[i].ino == ino)
+			return &gt.bufs[i];
+	return NULL;
+}
+
+static bool held(const struct gt_buf *b, int p)
+{
+	return b->fds[p] || b->maps[p];
+}
+
+/* Next line of *s (NUL-terminated in place), or NULL at the end. */
+static char *next_line(char **s)
+{
+	char *l = *s, *nl;
+
+	if (!l || !*l)
+		return NULL;
+	nl = strchr(l, '\n');
+	if (nl) {
+		*nl = '\0';
+		*s = nl + 1;
+	} else {
+		*s = l + strlen(l);
+	}
+	return l;
+}
+
+static const char *show(const char *s)
+{
+	return *s ? s : "<unknown>";
+}
+
+/* Default per-process tables and the last line. */
+static void check_default(char *out, unsigned long long total_bytes)
+{
+	unsigned long long userspace = 0, tot_rss = 0, tot_pss = 0;
+	char *s = out, *l, want[512];
+	int seen[MAX_PROCS] = { 0 }, i, p;
+
+	for (;;) {
+		unsigned long long rss = 0, pss = 0;
+		char comm[32];
+		int pid, nr_rows = 0;
+
+		l = next_line(&s);
+		if (!ASSERT_OK_PTR(l, "line"))
+			return;
+		if (!strncmp(l, "dmabuf total:", 13))
+			break;
+		/* "%16s:%-5d" */
+		if (!ASSERT_EQ(sscanf(l, "%31[^:]:%d", comm, &pid), 2,
+			       "process header"))
+			return;
+		p = proc_idx(pid);
+		if (p < 0) {
+			/* a holder the workload did not make: skip its table */
+			while ((l = next_line(&s)) && strcmp(l, "----------------------"))
+				;
+			continue;
+		}
+		seen[p]++;
+		snprintf(want, sizeof(want), "%16s:%-5d", gt.procs[p].comm, pid);
+		ASSERT_STREQ(l, want, "process header layout");
+		l = next_line(&s);
+		snprintf(want, sizeof(want), "%22s %16s %16s %16s %16s %22s",
+			 "Name", "Rss", "Pss", "nr_procs", "Inode", "Exporter");
+		ASSERT_STREQ(l ?: "", want, "column header layout");
+		while ((l = next_line(&s))) {
+			unsigned long long r, ps, ino;
+			char name[64], exp[64];
+			struct gt_buf *b;
+			size_t np;
+
+			if (strstr(l, "PROCESS TOTAL"))
+				break;
+			if (!ASSERT_EQ(sscanf(l, "%63s %llu kB %llu kB %zu %llu %63s",
+					      name, &r, &ps, &np, &ino, exp), 6,
+				       "row parses"))
+				return;
+			b = gt_find(ino);
+			if (!ASSERT_OK_PTR(b, "row buffer in manifest"))
+				continue;
+			ASSERT_TRUE(held(b, p), "row: process holds it");
+			snprintf(want, sizeof(want),
+				 "%22s %13" PRIu64 " kB %13" PRIu64 " kB %16zu %16" PRIuMAX "  %22s",
+				 show(b->name), (uint64_t)b->size / 1024,
+				 (uint64_t)(b->size / b->nr_procs) / 1024,
+				 (size_t)b->nr_procs, (uintmax_t)b->ino,
+				 show(b->exp));
+			ASSERT_STREQ(l, want, "row layout and figures");
+			rss += b->size;
+			pss += b->size / b->nr_procs;
+			nr_rows++;
+		}
+		if (!ASSERT_OK_PTR(l, "PROCESS TOTAL row"))
+			return;
+		for (i = 0; i < gt.nr_bufs; i++)
+			nr_rows -= held(&gt.bufs[i], p);
+		ASSERT_EQ(nr_rows, 0, "one row per buffer held");
+		snprintf(want, sizeof(want),
+			 "%22s %13" PRIu64 " kB %13" PRIu64 " kB %16s",
+			 "PROCESS TOTAL", (uint64_t)rss / 1024,
+			 (uint64_t)pss / 1024, "");
+		ASSERT_STREQ(l, want, "PROCESS TOTAL layout and figures");
+		l = next_line(&s);
+		ASSERT_STREQ(l ?: "", "----------------------", "dashed line");
+		tot_rss += rss;
+		tot_pss += pss;
+	}
+	for (p = 0; p < gt.nr_procs; p++) {
+		bool any = false;
+
+		for (i = 0; i < gt.nr_bufs; i++)
+			any |= held(&gt.bufs[i], p);
+		ASSERT_EQ(seen[p], any ? 1 : 0, "one table per holder");
+	}
+	for (i = 0; i < gt.nr_bufs; i++)
+		if (gt.bufs[i].nr_procs)
+			userspace += gt.bufs[i].size;
+	snprintf(want, sizeof(want),
+		 "dmabuf total: %" PRIu64 " kB kernel_rss: %" PRIu64 " kB userspace_rss: %" PRIu64 " kB userspace_pss: %" PRIu64 " kB",
+		 (uint64_t)total_bytes / 1024,
+		 (uint64_t)(total_bytes - userspace) / 1024,
+		 (uint64_t)tot_rss / 1024, (uint64_t)tot_pss / 1024);
+	ASSERT_STREQ(l, want, "last line");
+	ASSERT_NULL(next_line(&s), "nothing after the last line");
+}
+
+/* -b: per-buffer, per-exporter and totals, against bufinfo. */
+static void check_per_buffer(char *out, const struct bufinfo *bi)
+{
+	char *s = out, *l, want[512];
+	int rows = 0, i, nexp = 0;
+	unsigned long long total = 0;
+
+	while ((l = next_line(&s)) && !strstr(l, "per-buffer stats"))
+		;
+	l = next_line(&s);
+	ASSERT_STREQ(l ?: "", "    Dmabuf Inode |     Size(bytes) |    Exporter Name                    |",
+		     "-b buffer header");
+	while ((l = next_line(&s)) && *l) {
+		unsigned long ino;
+		const struct bufinfo_buf *g;
+
+		if (!ASSERT_EQ(sscanf(l, "%lu |", &ino), 1, "-b row"))
+			return;
+		g = bufinfo_find(bi, ino);
+		if (!ASSERT_OK_PTR(g, "-b row in bufinfo"))
+			continue;
+		snprintf(want, sizeof(want), "%16lu |%16" PRIu64 " | %16s ",
+			 ino, (uint64_t)g->size, show(g->exp_name));
+		ASSERT_STREQ(l, want, "-b row layout and figures");
+		rows++;
+	}
+	ASSERT_EQ(rows, bi->nr, "-b: one row per buffer");
+	while ((l = next_line(&s)) && !strstr(l, "exporter stats"))
+		;
+	l = next_line(&s);
+	ASSERT_STREQ(l ?: "", "      Exporter Name              | Total Count |     Total Size(bytes)   |",
+		     "-b exporter header");
+	while ((l = next_line(&s)) && *l) {
+		char exp[64];
+		unsigned int n = 0;
+		uint64_t bytes = 0;
+
+		if (!ASSERT_EQ(sscanf(l, "%63s |", exp), 1, "-b exporter row"))
+			return;
+		for (i = 0; i < bi->nr; i++)
+			if (!strcmp(show(bi->bufs[i].exp_name), exp)) {
+				n++;
+				bytes += bi->bufs[i].size;
+			}
+		snprintf(want, sizeof(want), "%32s | %12u| %" PRIu64, exp, n,
+			 bytes);
+		ASSERT_STREQ(l, want, "-b exporter row layout and figures");
+		nexp++;
+	}
+	ASSERT_GT(nexp, 0, "-b exporters");
+	for (i = 0; i < bi->nr; i++)
+		total += bi->bufs[i].size;
+	while ((l = next_line(&s)) && strncmp(l, "Total DMA-BUF", 13))
+		;
+	snprintf(want, sizeof(want),
+		 "Total DMA-BUF count: %u, Total DMA-BUF size(bytes): %" PRIu64,
+		 (unsigned int)bi->nr, (uint64_t)total);
+	ASSERT_STREQ(l ?: "", want, "-b totals");
+}
+
+/* -a: the grid, against the manifest's fd and map counts. */
+static void check_grid(char *out)
+{
+	char *s = out, *l, *c, want[256];
+	int cols[MAX_PROCS * 4], nr_cols = 0, rows = 0, i, k;
+	unsigned long long per[MAX_PROCS * 4] = { 0 }, total = 0;
+
+	l = next_line(&s);
+	if (!ASSERT_OK_PTR(l, "-a header"))
+		return;
+	ASSERT_STRNEQ(l, "    Dmabuf Inode |            Size |   Fd Ref Counts |  Map Ref Counts |",
+		      72, "-a header start");
+	for (c = l + 72; *c && nr_cols < MAX_PROCS * 4; c += 24) {
+		int pid;
+
+		if (!ASSERT_EQ(sscanf(c, "%*[^:]:%d", &pid), 1, "-a column"))
+			return;
+		cols[nr_cols++] = proc_idx(pid);
+		if (cols[nr_cols - 1] >= 0) {
+			snprintf(want, sizeof(want), "%16s:%-5d |",
+				 gt.procs[cols[nr_cols - 1]].comm, pid);
+			ASSERT_STRNEQ(c, want, 24, "-a column layout");
+		}
+	}
+	while ((l = next_line(&s)) && strncmp(l, "-----", 5)) {
+		unsigned long long ino, kb;
+		size_t fds, maps, wfd = 0, wmap = 0;
+		struct gt_buf *b;
+
+		if (!ASSERT_EQ(sscanf(l, "%llu |%llu kB |%zu |%zu |", &ino, &kb,
+				      &fds, &maps), 4, "-a row"))
+			return;
+		b = gt_find(ino);
+		if (!b)
+			continue;	/* not the workload's */
+		rows++;
+		total += b->size;
+		for (k = 0; k < nr_cols; k++)
+			if (cols[k] >= 0) {
+				wfd += b->fds[cols[k]];
+				wmap += b->maps[cols[k]];
+			}
+		snprintf(want, sizeof(want), "%16" PRIuMAX " |%13" PRIu64 " kB |%16zu |%16zu |",
+			 (uintmax_t)ino, (uint64_t)b->size / 1024, wfd, wmap);
+		ASSERT_STRNEQ(l, want, 72, "-a row start");
+		for (k = 0; k < nr_cols; k++) {
+			int p = cols[k];
+
+			if (p < 0)
+				continue;
+			if (held(b, p)) {
+				snprintf(want, sizeof(want), "%9d(%6d) |",
+					 b->fds[p], b->maps[p]);
+				per[k] += b->size / 1024;
+			} else {
+				snprintf(want, sizeof(want), "%9s(%6s) |", "--",
+					 "--");
+			}
+			ASSERT_STRNEQ(l + 72 + 19 * k, want, 19, "-a cell");
+		}
+	}
+	for (i = 0, k = 0; i < gt.nr_bufs; i++)
+		k += gt.bufs[i].nr_procs > 0;
+	ASSERT_EQ(rows, k, "-a: a row per held workload buffer");
+	l = next_line(&s);
+	if (!ASSERT_OK_PTR(l, "-a TOTALS"))
+		return;
+	for (k = 0; k < nr_cols; k++) {
+		if (cols[k] < 0)
+			continue;
+		snprintf(want, sizeof(want), "%9" PRIu64 " kB |", (uint64_t)per[k]);
+		ASSERT_STRNEQ(l + 72 + 14 * k, want, 14,
+			      "-a per-process total");
+	}
+}
+
+/* -o csv: parse the per-process table back (RFC 4180, quoted text). */
+static void check_csv(char *out)
+{
+	char *s = out, *l;
+	int rows = 0, i, p, want_rows = 0;
+
+	l = next_line(&s);
+	ASSERT_STREQ(l ?: "", "\"Process\",\"PID\",\"Name\",\"Rss(kB)\",\"Pss(kB)\",\"nr_procs\",\"Inode\",\"Exporter\"",
+		     "csv header");
+	while ((l = next_line(&s)) && *l) {
+		char comm[32], name[64], exp[64];
+		unsigned long long rss, pss, ino;
+		unsigned int np;
+		int pid;
+		struct gt_buf *b;
+
+		if (strstr(l, "PROCESS TOTAL"))
+			continue;
+		if (!ASSERT_EQ(sscanf(l, "\"%31[^\"]\",%d,\"%63[^\"]\",%llu,%llu,%u,%llu,\"%63[^\"]\"",
+				      comm, &pid, name, &rss, &pss, &np, &ino,
+				      exp), 8, "csv row"))
+			return;
+		p = proc_idx(pid);
+		b = gt_find(ino);
+		if (p < 0 || !b)
+			continue;
+		rows++;
+		ASSERT_STREQ(comm, gt.procs[p].comm, "csv comm");
+		ASSERT_STREQ(name, show(b->name), "csv name");
+		ASSERT_EQ(rss, b->size / 1024, "csv rss");
+		ASSERT_EQ(pss, (b->size / b->nr_procs) / 1024, "csv pss");
+		ASSERT_EQ(np, (unsigned int)b->nr_procs, "csv nr_procs");
+		ASSERT_STREQ(exp, show(b->exp), "csv exporter");
+	}
+	for (i = 0; i < gt.nr_bufs; i++)
+		for (p = 0; p < gt.nr_procs; p++)
+			want_rows += held(&gt.bufs[i], p);
+	ASSERT_EQ(rows, want_rows, "csv: a row per (process, buffer)");
+}
+
+void test_android_dump(void)
+{
+	char dir[] = "/tmp/android_dump.XXXXXX", manifest[64], ready[64];
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	struct bufinfo bi = { 0 };
+	pid_t wl = -1;
+	char *out;
+	int st, i;
+
+	if (access(UDMABUF_DEV, F_OK) && access(DMA_HEAP_DIR "/system", F_OK)) {
+		if (test__start_subtest("empty")) {
+			out = run("dump", &st);
+			ASSERT_EQ(st, 0, "dump exit");
+			if (out)
+				ASSERT_STREQ(out, "dmabuf info not found \u00af\\_(\u30c4)_/\u00af\n",
+					     "no buffers: dmabuf_dump's words");
+			free(out);
+			out = run("dump -b", &st);
+			ASSERT_EQ(st, 0, "dump -b exit");
+			if (out)
+				ASSERT_HAS_SUBSTR(out, "Total DMA-BUF count: 0, Total DMA-BUF size(bytes): 0\n",
+						  "dump -b totals");
+			free(out);
+		}
+		if (test__start_subtest("workload"))
+			test__skip_reason("no buffer sources here (no /dev/udmabuf, no system heap): the guest has them");
+		return;
+	}
+	if (!ASSERT_OK_PTR(mkdtemp(dir), "mkdtemp"))
+		return;
+	snprintf(manifest, sizeof(manifest), "%s/manifest", dir);
+	snprintf(ready, sizeof(ready), "%s/ready", dir);
+	fflush(stdout);
+	wl = fork();
+	if (wl == 0) {
+		const char *exe = exe_beside("dmabuf-workload");
+
+		execlp(exe, "dmabuf-workload", "--hold", "600", "--manifest",
+		       manifest, "--ready-file", ready, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 1200 && access(ready, F_OK); i++) {
+		if (waitpid(wl, &st, WNOHANG) == wl) {
+			wl = -1;
+			break;
+		}
+		nanosleep(&ts, NULL);
+	}
+	if (!ASSERT_OK(access(ready, F_OK), "workload ready"))
+		goto out;
+	if (!gt_read(manifest) || !ASSERT_OK(bufinfo_read(&bi), "bufinfo"))
+		goto out;
+
+	if (test__start_subtest("default")) {
+		unsigned long long total = 0;
+
+		for (i = 0; i < bi.nr; i++)
+			total += bi.bufs[i].size;
+		out = run("dump", &st);
+		ASSERT_EQ(st, 0, "dump exit");
+		if (out)
+			check_default(out, total);
+		free(out);
+		/* PID: that process's table only */
+		if (gt.nr_procs) {
+			char args[64], *s, *l;
+			int tables = 0;
+
+			snprintf(args, sizeof(args), "dump %d", gt.procs[0].pid);
+			out = run(args, &st);
+			ASSERT_EQ(st, 0, "dump PID exit");
+			for (s = out; out && (l = next_line(&s));)
+				tables += !strcmp(l, "----------------------");
+			ASSERT_EQ(tables, 1, "dump PID: one table");
+			free(out);
+		}
+	}
+	if (test__start_subtest("per_buffer")) {
+		out = run("dump -b", &st);
+		ASSERT_EQ(st, 0, "dump -b exit");
+		if (out)
+			check_per_buffer(out, &bi);
+		free(out);
+	}
+	if (test__start_subtest("all")) {
+		out = run("dump -a", &st);
+		ASSERT_EQ(st, 0, "dump -a exit");
+		if (out)
+			check_grid(out);
+		free(out);
+	}
+	if (test__start_subtest("csv")) {
+		out = run("dump -o csv", &st);
+		ASSERT_EQ(st, 0, "dump -o csv exit");
+		if (out)
+			check_csv(out);
+		free(out);
+	}
+out:
+	bufinfo_free(&bi);
+	if (wl > 0) {
+		kill(wl, SIGTERM);
+		waitpid(wl, NULL, 0);
+	}
+	unlink(manifest);
+	unlink(ready);
+	rmdir(dir);
+}

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmabufstat export --prometheus: the text exposition format (version
+ * 0.0.4, what node_exporter's textfile collector reads). Every family has
+ * HELP and TYPE lines; sizes are in bytes (_bytes); label values are
+ * escaped (\\, \", \n) and made valid UTF-8 (an invalid byte becomes
+ * U+FFFD).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "prometheus.h"
+
+/* Length of the valid UTF-8 sequence at s, or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 ||
+						  cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* A label value, quoted and escaped. */
+static void label_value(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n;
+
+	fputc('"', f);
+	while (*s) {
+		if (*s == '\\') {
+			fputs("\\\\", f);
+			s++;
+		} else if (*s == '"') {
+			fputs("\\\"", f);
+			s++;
+		} else if (*s == '\n') {
+			fputs("\\n", f);
+			s++;
+		} else if ((n = utf8_len(s))) {
+			fwrite(s, 1, n, f);
+			s += n;
+		} else {
+			fputs("\xef\xbf\xbd", f);	/* U+FFFD */
+			s++;
+		}
+	}
+	fputc('"', f);
+}
+
+static void family(FILE *f, const char *name, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+}
+
+static void gauge(FILE *f, const char *name, uint64_t v)
+{
+	fprintf(f, "%s %" PRIu64 "\n", name, v);
+}
+
+static void gauge1(FILE *f, const char *name, const char *label,
+		   const char *value, uint64_t v)
+{
+	fprintf(f, "%s{%s=", name, label);
+	label_value(f, value);
+	fprintf(f, "} %" PRIu64 "\n", v);
+}
+
+static const struct dmabufstat_snapshot *sort_snap;
+
+/* rss, largest first, then pid: never a difference as int */
+static int cmp_rss(const void *a, const void *b)
+{
+	const struct dmabufstat_process *pa, *pb;
+
+	pa = dmabufstat_process(sort_snap, *(const size_t *)a);
+	pb = dmabufstat_process(sort_snap, *(const size_t *)b);
+	if (pa->rss != pb->rss)
+		return pa->rss < pb->rss ? 1 : -1;
+	return (pa->pid > pb->pid) - (pa->pid < pb->pid);
+}
+
+static void proc_gauge(FILE *f, const char *name,
+		       const struct dmabufstat_process *p, uint64_t v)
+{
+	fprintf(f, "%s{pid=\"%u\",comm=", name, p->pid);
+	label_value(f, p->comm);
+	fprintf(f, "} %" PRIu64 "\n", v);
+}
+
+int prom_write(FILE *f, const struct dmabufstat_snapshot *snap,
+	       const struct prom_opts *o)
+{
+	const struct dmabufstat_system *sys = dmabufstat_totals(snap);
+	size_t nr, i, *idx, top;
+
+	family(f, "dmabufstat_info",
+	       "The backends the figures come from (value 1).");
+	fprintf(f, "dmabufstat_info{backend=");
+	label_value(f, dmabufstat_snapshot_backend_name(snap));
+	fprintf(f, "} 1\n");
+
+	family(f, "dmabuf_total_bytes", "Bytes of all dma-bufs.");
+	gauge(f, "dmabuf_total_bytes", sys->bytes);
+	family(f, "dmabuf_total_buffers", "Number of dma-bufs.");
+	gauge(f, "dmabuf_total_buffers", sys->count);
+	family(f, "dmabuf_kernel_only_bytes",
+	       "Bytes of dma-bufs no process holds (drivers alone).");
+	gauge(f, "dmabuf_kernel_only_bytes", sys->kernel_bytes);
+	family(f, "dmabuf_kernel_only_buffers",
+	       "Number of dma-bufs no process holds.");
+	gauge(f, "dmabuf_kernel_only_buffers", sys->kernel_count);
+	family(f, "dmabuf_userspace_bytes",
+	       "Bytes of the distinct dma-bufs some process holds.");
+	gauge(f, "dmabuf_userspace_bytes", sys->userspace_bytes);
+	family(f, "dmabuf_userspace_rss_bytes",
+	       "Sum of every process's dma-buf rss (shared buffers count once per holder).");
+	gauge(f, "dmabuf_userspace_rss_bytes", sys->userspace_rss);
+	family(f, "dmabuf_userspace_pss_bytes",
+	       "Sum of every process's dma-buf pss.");
+	gauge(f, "dmabuf_userspace_pss_bytes", sys->userspace_pss);
+	family(f, "dmabuf_processes",
+	       "Number of processes holding a dma-buf.");
+	gauge(f, "dmabuf_processes", sys->nr_procs);
+
+	nr = dmabufstat_nr_exporters(snap);
+	family(f, "dmabuf_exporter_bytes", "Bytes of dma-bufs per exporter.");
+	for (i = 0; i < nr; i++)
+		gauge1(f, "dmabuf_exporter_bytes", "exporter",
+		       dmabufstat_exporter(snap, i)->name,
+		       dmabufstat_exporter(snap, i)->bytes);
+	family(f, "dmabuf_exporter_buffers",
+	       "Number of dma-bufs per exporter.");
+	for (i = 0; i < nr; i++)
+		gauge1(f, "dmabuf_exporter_buffers", "exporter",
+		       dmabufstat_exporter(snap, i)->name,
+		       dmabufstat_exporter(snap, i)->count);
+
+	nr = dmabufstat_nr_devices(snap);
+	family(f, "dmabuf_device_bytes",
+	       "Bytes of dma-bufs attached to each device.");
+	for (i = 0; i < nr; i++)
+		gauge1(f, "dmabuf_device_bytes", "device",
+		       dmabufstat_device(snap, i)->name,
+		       dmabufstat_device(snap, i)->bytes);
+	family(f, "dmabuf_device_buffers",
+	       "Number of dma-bufs attached to each device.");
+	for (i = 0; i < nr; i++)
+		gauge1(f, "dmabuf_device_buffers", "device",
+		       dmabufstat_device(snap, i)->name,
+		       dmabufstat_device(snap, i)->count);
+
+	nr = dmabufstat_nr_processes(snap);
+	idx = calloc(nr ? nr : 1, sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++)
+		idx[i] = i;
+	sort_snap = snap;
+	qsort(idx, nr, sizeof(*idx), cmp_rss);
+	top = o->top < nr ? o->top : nr;
+	family(f, "dmabuf_process_rss_bytes",
+	       "Dma-buf rss of the processes holding the most (see --top).");
+	for (i = 0; i < top; i++)
+		proc_gauge(f, "dmabuf_process_rss_bytes",
+			   dmabufstat_process(snap, idx[i]),
+			   dmabufstat_process(snap, idx[i])->rss);
+	family(f, "dmabuf_process_pss_bytes",
+	       "Dma-buf pss of the processes holding the most (see --top).");
+	for (i = 0; i < top; i++)
+		proc_gauge(f, "dmabuf_process_pss_bytes",
+			   dmabufstat_process(snap, idx[i]),
+			   dmabufstat_process(snap, idx[i])->pss);
+	free(idx);
+	if (fflush(f) || ferror(f))
+		return -EIO;
+	return 0;
+}
+
+int prom_write_textfile(const char *dir,
+			const struct dmabufstat_snapshot *snap,
+			const struct prom_opts *o)
+{
+	char tmp[4096], path[4096];
+	FILE *f;
+	int fd, err;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+			     PROM_TEXTFILE_NAME) >= sizeof(path))
+		return -ENAMETOOLONG;
+	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, PROM_TEXTFILE_NAME);
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -errno;
+	fchmod(fd, 0644);
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		unlink(tmp);
+		return err;
+	}
+	err = prom_write(f, snap, o);
+	if (!err && fsync(fd))
+		err = -errno;
+	if (fclose(f) && !err)
+		err = -EIO;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
