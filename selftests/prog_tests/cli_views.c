@@ -29,6 +29,7 @@
 #include <json-c/json.h>
 
 #include "test_progs.h"
+#include "workload.h"
 #include "bufsrc.h"
 
 /* ------------------------------------------------------------------ */
@@ -39,25 +40,6 @@ struct run {
 	char *out, *err;
 	size_t out_len;
 };
-
-static const char *exe_beside(const char *name)
-{
-	static char path[4096];
-	char *slash;
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 64);
-
-	if (n > 0) {
-		path[n] = '\0';
-		slash = strrchr(path, '/');
-		if (slash) {
-			strcpy(slash + 1, name);
-			if (!access(path, X_OK))
-				return path;
-		}
-	}
-	snprintf(path, sizeof(path), "%s", name);	/* on PATH */
-	return path;
-}
 
 static char *slurp(int fd, size_t *len)
 {
@@ -538,60 +520,7 @@ static json_object *jfind_str(json_object *arr, const char *key,
 /* ------------------------------------------------------------------ */
 /* The workload and its manifest                                      */
 
-static struct {
-	pid_t pid;
-	char dir[64], manifest[96], ready[96];
-} wl = { .pid = -1 };
-
-static bool workload_start(void)
-{
-	struct timespec ts = { 0, 50 * 1000 * 1000 };
-	const char *exe = exe_beside("dmabuf-workload");
-	char exe_copy[4096];
-	int i, st;
-
-	snprintf(exe_copy, sizeof(exe_copy), "%s", exe);
-	snprintf(wl.dir, sizeof(wl.dir), "/tmp/cli_views.XXXXXX");
-	if (!ASSERT_OK_PTR(mkdtemp(wl.dir), "mkdtemp"))
-		return false;
-	snprintf(wl.manifest, sizeof(wl.manifest), "%s/manifest", wl.dir);
-	snprintf(wl.ready, sizeof(wl.ready), "%s/ready", wl.dir);
-	fflush(stdout);
-	wl.pid = fork();
-	if (wl.pid == 0) {
-		execlp(exe_copy, "dmabuf-workload", "--hold", "600",
-		       "--manifest", wl.manifest, "--ready-file", wl.ready,
-		       (char *)NULL);
-		_exit(127);
-	}
-	if (!ASSERT_GT(wl.pid, 0, "fork workload"))
-		return false;
-	for (i = 0; i < 1200; i++) {
-		if (!access(wl.ready, F_OK))
-			return true;
-		if (waitpid(wl.pid, &st, WNOHANG) == wl.pid) {
-			wl.pid = -1;
-			return ASSERT_TRUE(false, "workload stays up");
-		}
-		nanosleep(&ts, NULL);
-	}
-	return ASSERT_TRUE(false, "workload ready in time");
-}
-
-static void workload_stop(void)
-{
-	if (wl.pid > 0) {
-		kill(wl.pid, SIGTERM);
-		waitpid(wl.pid, NULL, 0);
-	}
-	wl.pid = -1;
-	if (wl.dir[0]) {
-		unlink(wl.manifest);
-		unlink(wl.ready);
-		rmdir(wl.dir);
-		wl.dir[0] = '\0';
-	}
-}
+static struct workload wl = WORKLOAD_INIT;
 
 /* Adds each pid of "pid:x,pid:y" or "pid,pid" (or "-") to a sorted set. */
 static int mf_pids(const char *list, uint64_t *pids, int n)
@@ -898,7 +827,7 @@ void test_cli_workload(void)
 	vanilla = is_vanilla();
 	if (test__start_subtest("odd_name"))
 		subtest_odd_name();
-	if (!workload_start())
+	if (!workload_start(&wl, "cli_views"))
 		goto out;
 	if (test__start_subtest("auto"))
 		check_backend(NULL, vanilla);
@@ -909,5 +838,5 @@ void test_cli_workload(void)
 	if (test__start_subtest("procfs"))
 		check_backend("procfs", vanilla);
 out:
-	workload_stop();
+	workload_stop(&wl);
 }

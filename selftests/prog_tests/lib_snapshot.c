@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 
 #include "test_progs.h"
+#include "workload.h"
 #include "bufsrc.h"
 #include <linux/types.h>
 #include "libdmabufstat.h"
@@ -201,29 +202,7 @@ static bool gt_holds(pid_t pid, unsigned long ino)
 /* ------------------------------------------------------------------ */
 /* The workload                                                       */
 
-static struct {
-	pid_t pid;
-	char dir[64];
-	char manifest[96], ready[96];
-} wl = { .pid = -1 };
-
-static const char *workload_path(void)
-{
-	static char path[4096];
-	char *slash;
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 32);
-
-	if (n > 0) {
-		path[n] = '\0';
-		slash = strrchr(path, '/');
-		if (slash) {
-			strcpy(slash + 1, "dmabuf-workload");
-			if (!access(path, X_OK))
-				return path;
-		}
-	}
-	return "dmabuf-workload";	/* on PATH (the guest) */
-}
+static struct workload wl = WORKLOAD_INIT;
 
 static bool have_sources(void)
 {
@@ -239,55 +218,6 @@ static bool have_sources(void)
 			return true;
 	}
 	return false;
-}
-
-static bool workload_start(void)
-{
-	struct timespec ts = { 0, 50 * 1000 * 1000 };
-	const char *exe = workload_path();
-	int i, status;
-
-	snprintf(wl.dir, sizeof(wl.dir), "/tmp/lib_snapshot.XXXXXX");
-	if (!ASSERT_OK_PTR(mkdtemp(wl.dir), "mkdtemp"))
-		return false;
-	snprintf(wl.manifest, sizeof(wl.manifest), "%s/manifest", wl.dir);
-	snprintf(wl.ready, sizeof(wl.ready), "%s/ready", wl.dir);
-	fflush(stdout);
-	wl.pid = fork();
-	if (wl.pid == 0) {
-		execlp(exe, "dmabuf-workload", "--hold", "600", "--manifest",
-		       wl.manifest, "--ready-file", wl.ready, (char *)NULL);
-		_exit(127);
-	}
-	if (!ASSERT_GT(wl.pid, 0, "fork workload"))
-		return false;
-	/* TCG is slow: give it up to a minute */
-	for (i = 0; i < 1200; i++) {
-		if (!access(wl.ready, F_OK))
-			return true;
-		if (waitpid(wl.pid, &status, WNOHANG) == wl.pid) {
-			wl.pid = -1;
-			ASSERT_TRUE(false, "workload exited before ready");
-			return false;
-		}
-		nanosleep(&ts, NULL);
-	}
-	ASSERT_TRUE(false, "workload ready in time");
-	return false;
-}
-
-static void workload_stop(void)
-{
-	if (wl.pid > 0) {
-		kill(wl.pid, SIGTERM);
-		waitpid(wl.pid, NULL, 0);
-	}
-	wl.pid = -1;
-	if (wl.dir[0]) {
-		unlink(wl.manifest);
-		unlink(wl.ready);
-		rmdir(wl.dir);
-	}
 }
 
 struct mf_buf {
@@ -849,7 +779,7 @@ static void subtest_diff(void)
 	d = NULL;
 
 	/* and after the workload exits, its buffers are FREED */
-	workload_stop();
+	workload_stop(&wl);
 	dmabufstat_snapshot_free(before);
 	dmabufstat_free(ds2);
 	before = take("auto", &ds2);
@@ -960,7 +890,7 @@ void test_lib_snapshot(void)
 		return;
 	}
 	sources = have_sources();
-	if (sources && workload_start() && manifest_read())
+	if (sources && workload_start(&wl, "lib_snapshot") && manifest_read())
 		gt_collect();
 
 	if (test__start_subtest("errors"))
@@ -986,6 +916,6 @@ void test_lib_snapshot(void)
 	if (test__start_subtest("diff"))
 		subtest_diff();
 
-	workload_stop();
+	workload_stop(&wl);
 	bufinfo_free(&gt.bi);
 }
