@@ -20,29 +20,11 @@
 #include <sys/wait.h>
 
 #include "test_progs.h"
+#include "workload.h"
 #include "bufsrc.h"
 
 #define MAX_BUFS 64
 #define MAX_PROCS 16
-
-static const char *exe_beside(const char *name)
-{
-	static char path[4096];
-	char *slash;
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 64);
-
-	if (n > 0) {
-		path[n] = '\0';
-		slash = strrchr(path, '/');
-		if (slash) {
-			strcpy(slash + 1, name);
-			if (!access(path, X_OK))
-				return path;
-		}
-	}
-	snprintf(path, sizeof(path), "%s", name);
-	return path;
-}
 
 /* Runs `dmabufstat ARGS`, returns its stdout (malloc'd) or NULL. */
 static char *run(const char *args, int *status)

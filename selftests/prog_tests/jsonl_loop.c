@@ -15,25 +15,7 @@
 #include <json-c/json.h>
 
 #include "test_progs.h"
-
-static const char *exe_beside(const char *name)
-{
-	static char path[4096];
-	char *slash;
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 64);
-
-	if (n > 0) {
-		path[n] = '\0';
-		slash = strrchr(path, '/');
-		if (slash) {
-			strcpy(slash + 1, name);
-			if (!access(path, X_OK))
-				return path;
-		}
-	}
-	snprintf(path, sizeof(path), "%s", name);
-	return path;
-}
+#include "workload.h"
 
 /* Runs the loop; kills it with sig after wait_ms (0: never). */
 static int run_loop(const char *interval, const char *count, int sig,

@@ -15,29 +15,11 @@
 #include <sys/wait.h>
 
 #include "test_progs.h"
+#include "workload.h"
 
 #define NODE_EXPORTER "/usr/bin/prometheus-node-exporter"
 #define PROMTOOL "/usr/bin/promtool"
 #define CURL "/usr/bin/curl"
-
-static const char *exe_beside(const char *name)
-{
-	static char path[4096];
-	char *slash;
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 64);
-
-	if (n > 0) {
-		path[n] = '\0';
-		slash = strrchr(path, '/');
-		if (slash) {
-			strcpy(slash + 1, name);
-			if (!access(path, X_OK))
-				return path;
-		}
-	}
-	snprintf(path, sizeof(path), "%s", name);
-	return path;
-}
 
 /* Runs a shell command, returns its stdout (malloc'd) and exit status. */
 static char *sh(const char *cmd, int *status)

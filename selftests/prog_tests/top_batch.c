@@ -17,27 +17,10 @@
 #include <json-c/json.h>
 
 #include "test_progs.h"
+#include "workload.h"
 #include "bufsrc.h"
 
 static char dir[64], manifest[128], ready[128];
-
-static const char *beside(const char *name)
-{
-	static char path[4096];
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 32);
-	char *slash;
-
-	if (n > 0) {
-		path[n] = '\0';
-		slash = strrchr(path, '/');
-		if (slash) {
-			strcpy(slash + 1, name);
-			if (!access(path, X_OK))
-				return path;
-		}
-	}
-	return name;
-}
 
 static json_object *jget(json_object *o, const char *k)
 {
@@ -69,7 +52,7 @@ static int run_top(const char *view, json_object **docs, int max)
 	FILE *p;
 	int n = 0;
 
-	snprintf(cmd, sizeof(cmd), "%s -b -o json -v %s 0.2 3", beside("dmabuf-top"),
+	snprintf(cmd, sizeof(cmd), "%s -b -o json -v %s 0.2 3", exe_beside("dmabuf-top"),
 		 view);
 	p = popen(cmd, "r");
 	if (!ASSERT_OK_PTR(p, "popen dmabuf-top"))
@@ -252,7 +235,7 @@ void test_top_batch(void)
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
-		execl(beside("dmabuf-workload"), "dmabuf-workload", "--hold", "300",
+		execl(exe_beside("dmabuf-workload"), "dmabuf-workload", "--hold", "300",
 		      "--manifest", manifest, "--ready-file", ready, (char *)NULL);
 		_exit(127);
 	}
