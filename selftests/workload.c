@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Start and stop dmabuf-workload for the tests (see workload.h). */
+#include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,9 +34,22 @@ const char *exe_beside(const char *name)
 
 bool workload_start(struct workload *wl, const char *tag)
 {
+	return workload_start_args(wl, tag, NULL);
+}
+
+bool workload_start_args(struct workload *wl, const char *tag,
+			 const char *const *extra)
+{
 	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	const char *argv[32] = {
+		"dmabuf-workload", "--hold", "600", "--manifest", wl->manifest,
+		"--ready-file", wl->ready,
+	};
+	int i, n = 7, status;
 	char exe[4096];
-	int i, status;
+
+	for (i = 0; extra && extra[i] && n < 31; i++)
+		argv[n++] = extra[i];
 
 	snprintf(exe, sizeof(exe), "%s", exe_beside("dmabuf-workload"));
 	snprintf(wl->dir, sizeof(wl->dir), "/tmp/%s.XXXXXX", tag);
@@ -47,8 +62,7 @@ bool workload_start(struct workload *wl, const char *tag)
 	fflush(stdout);
 	wl->pid = fork();
 	if (wl->pid == 0) {
-		execlp(exe, "dmabuf-workload", "--hold", "600", "--manifest",
-		       wl->manifest, "--ready-file", wl->ready, (char *)NULL);
+		execvp(exe, (char *const *)argv);
 		_exit(127);
 	}
 	if (!ASSERT_GT(wl->pid, 0, "fork workload"))
@@ -78,4 +92,149 @@ void workload_stop(struct workload *wl)
 		rmdir(wl->dir);
 		wl->dir[0] = '\0';
 	}
+}
+
+/* Adds pid to b's holders once. */
+static void add_holder(struct mf_buf *b, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < b->nr_holders; i++)
+		if (b->holders[i] == pid)
+			return;
+	if (b->nr_holders < MF_MAX_HOLDERS)
+		b->holders[b->nr_holders++] = pid;
+}
+
+static struct mf_proc *proc_of(struct manifest *mf, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < mf->nr_procs; i++)
+		if (mf->procs[i].pid == pid)
+			return &mf->procs[i];
+	return NULL;
+}
+
+/* fd=pid:fd,... and map=pid,...: holders, and fds and maps per process */
+static void parse_holders(struct manifest *mf, struct mf_buf *b,
+			  const char *list, bool fds)
+{
+	const char *p = list;
+	struct mf_proc *proc;
+	char *end;
+	long pid;
+
+	while (*p && *p != '-') {
+		pid = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		add_holder(b, pid);
+		proc = proc_of(mf, pid);
+		if (proc && fds)
+			proc->nr_fds++;
+		else if (proc)
+			proc->nr_maps++;
+		p = strchr(end, ',');
+		if (!p)
+			break;
+		p++;
+	}
+}
+
+int manifest_read(const char *path, struct manifest *mf)
+{
+	char line[8192], fds[4096], maps[4096], import[1024];
+	FILE *f = fopen(path, "r");
+	int i, k;
+
+	memset(mf, 0, sizeof(*mf));
+	if (!ASSERT_OK_PTR(f, "open the manifest"))
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		struct mf_proc *p;
+		struct mf_buf *b;
+		void *grown;
+		int pid;
+
+		if (sscanf(line, "leaker pid=%d", &pid) == 1) {
+			mf->leaker = pid;
+		} else if (!strncmp(line, "process ", 8)) {
+			grown = realloc(mf->procs, (mf->nr_procs + 1) *
+					sizeof(*mf->procs));
+			if (!ASSERT_OK_PTR(grown, "manifest memory"))
+				goto fail;
+			mf->procs = grown;
+			p = &mf->procs[mf->nr_procs];
+			memset(p, 0, sizeof(*p));
+			if (sscanf(line, "process pid=%d comm=%31s", &p->pid,
+				   p->comm) == 2)
+				mf->nr_procs++;
+		} else if (!strncmp(line, "buffer ", 7)) {
+			grown = realloc(mf->bufs, (mf->nr_bufs + 1) *
+					sizeof(*mf->bufs));
+			if (!ASSERT_OK_PTR(grown, "manifest memory"))
+				goto fail;
+			mf->bufs = grown;
+			b = &mf->bufs[mf->nr_bufs];
+			memset(b, 0, sizeof(*b));
+			if (!ASSERT_EQ(sscanf(line, "buffer ino=%lu size=%" SCNu64 " source=%15s exp_name=%63s name=%63s fd=%4095s map=%4095s import=%1023s",
+					      &b->ino, &b->size, b->source,
+					      b->exp_name, b->name, fds, maps,
+					      import), 8, "manifest buffer line"))
+				continue;
+			parse_holders(mf, b, fds, true);
+			parse_holders(mf, b, maps, false);
+			b->imported = strcmp(import, "-");
+			mf->nr_bufs++;
+			mf->bytes += b->size;
+			if (!b->nr_holders) {
+				mf->kernel_only++;
+				mf->kernel_only_bytes += b->size;
+			}
+		}
+	}
+	fclose(f);
+	/* per process: the buffers it holds, once each, and its share */
+	for (i = 0; i < mf->nr_bufs; i++) {
+		struct mf_buf *b = &mf->bufs[i];
+
+		for (k = 0; k < b->nr_holders; k++) {
+			struct mf_proc *p = proc_of(mf, b->holders[k]);
+
+			if (!p)
+				continue;
+			p->nr_bufs++;
+			p->rss += b->size;
+			p->pss += b->size / b->nr_holders;
+		}
+	}
+	return 0;
+fail:
+	fclose(f);
+	manifest_free(mf);
+	return -ENOMEM;
+}
+
+void manifest_free(struct manifest *mf)
+{
+	free(mf->procs);
+	free(mf->bufs);
+	memset(mf, 0, sizeof(*mf));
+}
+
+const struct mf_proc *manifest_proc(const struct manifest *mf, pid_t pid)
+{
+	return proc_of((struct manifest *)mf, pid);
+}
+
+const struct mf_buf *manifest_buf(const struct manifest *mf,
+				  unsigned long ino)
+{
+	int i;
+
+	for (i = 0; i < mf->nr_bufs; i++)
+		if (mf->bufs[i].ino == ino)
+			return &mf->bufs[i];
+	return NULL;
 }

@@ -7,6 +7,7 @@
 #define __WORKLOAD_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /*
@@ -32,7 +33,50 @@ struct workload {
  */
 bool workload_start(struct workload *wl, const char *tag);
 
+/*
+ * The same with more dmabuf-workload options (e.g. "--leak", "0.1"),
+ * @argv NULL-terminated.
+ */
+bool workload_start_args(struct workload *wl, const char *tag,
+			 const char *const *argv);
+
 /* Stops the workload (SIGTERM) and removes its folder. */
 void workload_stop(struct workload *wl);
+
+/* The manifest, parsed; per-process figures follow from its buffers. */
+#define MF_MAX_HOLDERS	16
+
+struct mf_buf {
+	unsigned long ino;
+	uint64_t size;
+	char source[16], exp_name[64], name[64];
+	pid_t holders[MF_MAX_HOLDERS];	/* by fd or mapping, each once */
+	int nr_holders;
+	bool imported;		/* a vgem import: attached to vgem */
+};
+
+struct mf_proc {
+	pid_t pid;
+	char comm[32];
+	uint64_t rss, pss;	/* Android's: pss shares a buffer evenly */
+	unsigned int nr_bufs, nr_fds, nr_maps;
+};
+
+struct manifest {
+	struct mf_proc *procs;
+	int nr_procs;
+	struct mf_buf *bufs;
+	int nr_bufs;
+	pid_t leaker;		/* --leak's process, 0: none */
+	uint64_t bytes, kernel_only_bytes;
+	int kernel_only;
+};
+
+/* 0, or -errno; reports failures through ASSERT_*(). */
+int manifest_read(const char *path, struct manifest *mf);
+void manifest_free(struct manifest *mf);
+const struct mf_proc *manifest_proc(const struct manifest *mf, pid_t pid);
+const struct mf_buf *manifest_buf(const struct manifest *mf,
+				  unsigned long ino);
 
 #endif /* __WORKLOAD_H */

@@ -220,81 +220,15 @@ static bool have_sources(void)
 	return false;
 }
 
-struct mf_buf {
-	unsigned long ino;
-	unsigned long long size;
-	char exp_name[64], name[64];
-	pid_t holders[16];
-	int nr_holders;
-};
+static struct manifest mf;
 
-static struct {
-	struct mf_buf bufs[256];
-	int nr;
-	pid_t procs[16];
-	char comms[16][32];
-	int nr_procs;
-	unsigned long long kernel_only_bytes;
-	int kernel_only;
-} mf;
-
-static void mf_holder(struct mf_buf *b, pid_t pid)
+static bool read_manifest(void)
 {
-	int i;
-
-	for (i = 0; i < b->nr_holders; i++)
-		if (b->holders[i] == pid)
-			return;
-	if (b->nr_holders < 16)
-		b->holders[b->nr_holders++] = pid;
-}
-
-/* "pid:fd,pid:fd" or "pid,pid" or "-" */
-static void mf_holders(struct mf_buf *b, char *list)
-{
-	char *tok, *save;
-
-	if (!strcmp(list, "-"))
-		return;
-	for (tok = strtok_r(list, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save))
-		mf_holder(b, atoi(tok));
-}
-
-static bool manifest_read(void)
-{
-	char line[2048], fds[512], maps[512];
-	FILE *f = fopen(wl.manifest, "r");
-
-	memset(&mf, 0, sizeof(mf));
-	if (!ASSERT_OK_PTR(f, "open manifest"))
+	if (manifest_read(wl.manifest, &mf))
 		return false;
-	while (fgets(line, sizeof(line), f)) {
-		struct mf_buf *b = &mf.bufs[mf.nr];
-
-		if (!strncmp(line, "process ", 8) && mf.nr_procs < 16) {
-			if (sscanf(line, "process pid=%d comm=%31s",
-				   &mf.procs[mf.nr_procs],
-				   mf.comms[mf.nr_procs]) == 2)
-				mf.nr_procs++;
-		} else if (!strncmp(line, "buffer ", 7) && mf.nr < 256) {
-			memset(b, 0, sizeof(*b));
-			if (sscanf(line, "buffer ino=%lu size=%llu source=%*s exp_name=%63s name=%63s fd=%511s map=%511s",
-				   &b->ino, &b->size, b->exp_name, b->name,
-				   fds, maps) != 6)
-				continue;
-			mf_holders(b, fds);
-			mf_holders(b, maps);
-			mf.nr++;
-		} else if (!strncmp(line, "total ", 6)) {
-			sscanf(line, "total buffers=%*d bytes=%*u kernel_only=%d kernel_only_bytes=%llu",
-			       &mf.kernel_only, &mf.kernel_only_bytes);
-		}
-	}
-	fclose(f);
 	printf("manifest: %d processes, %d buffers, %d kernel-only\n",
-	       mf.nr_procs, mf.nr, mf.kernel_only);
-	return ASSERT_GT(mf.nr, 0, "manifest lists buffers");
+	       mf.nr_procs, mf.nr_bufs, mf.kernel_only);
+	return ASSERT_GT(mf.nr_bufs, 0, "manifest lists buffers");
 }
 
 /* ------------------------------------------------------------------ */
@@ -617,7 +551,7 @@ next:
 		ASSERT_GT(dmabufstat_nr_cgroups(snap), 0, "some cgroup");
 
 	/* the workload's own bookkeeping */
-	for (k = 0; k < mf.nr; k++) {
+	for (k = 0; k < mf.nr_bufs; k++) {
 		const struct mf_buf *m = &mf.bufs[k];
 		const struct dmabufstat_buffer *b;
 		int h;
@@ -647,13 +581,13 @@ next:
 	}
 	for (k = 0; k < mf.nr_procs; k++) {
 		const struct dmabufstat_process *p =
-			dmabufstat_find_process(snap, mf.procs[k], NULL);
+			dmabufstat_find_process(snap, mf.procs[k].pid, NULL);
 
 		if (ASSERT_OK_PTR(p, "manifest process in snapshot"))
-			ASSERT_STRNEQ(p->comm, mf.comms[k], 15,
+			ASSERT_STRNEQ(p->comm, mf.procs[k].comm, 15,
 				      "manifest comm");
 	}
-	if (mf.nr)
+	if (mf.nr_bufs)
 		ASSERT_GE(t->kernel_bytes, mf.kernel_only_bytes,
 			  "manifest kernel-only bytes");
 }
@@ -747,7 +681,7 @@ static void subtest_diff(void)
 	size_t i;
 	int k, found = 0;
 
-	if (wl.pid <= 0 || !mf.nr) {
+	if (wl.pid <= 0 || !mf.nr_bufs) {
 		test__skip_reason("no workload (no buffer sources)");
 		return;
 	}
@@ -791,7 +725,7 @@ static void subtest_diff(void)
 		const struct dmabufstat_buf_delta *b =
 			dmabufstat_diff_buffer(d, i);
 
-		for (k = 0; k < mf.nr; k++)
+		for (k = 0; k < mf.nr_bufs; k++)
 			if (mf.bufs[k].ino == b->ino) {
 				ASSERT_EQ(b->change, DMABUFSTAT_FREED,
 					  "workload buffer freed");
@@ -800,7 +734,7 @@ static void subtest_diff(void)
 				found++;
 			}
 	}
-	ASSERT_EQ(found, mf.nr, "every workload buffer freed");
+	ASSERT_EQ(found, mf.nr_bufs, "every workload buffer freed");
 out:
 	dmabufstat_diff_free(d);
 	dmabufstat_snapshot_free(before);
@@ -890,7 +824,7 @@ void test_lib_snapshot(void)
 		return;
 	}
 	sources = have_sources();
-	if (sources && workload_start(&wl, "lib_snapshot") && manifest_read())
+	if (sources && workload_start(&wl, "lib_snapshot") && read_manifest())
 		gt_collect();
 
 	if (test__start_subtest("errors"))
@@ -917,5 +851,6 @@ void test_lib_snapshot(void)
 		subtest_diff();
 
 	workload_stop(&wl);
+	manifest_free(&mf);
 	bufinfo_free(&gt.bi);
 }

@@ -8,19 +8,17 @@
  * no growth between refreshes of a steady population. Needs buffer
  * sources: runs in the guest, skips elsewhere.
  */
-#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
-#include <sys/wait.h>
 #include <json-c/json.h>
 
 #include "test_progs.h"
 #include "workload.h"
 #include "bufsrc.h"
 
-static char dir[64], manifest[128], ready[128];
+static struct workload wl = WORKLOAD_INIT;
+static struct manifest mf;
 
 static json_object *jget(json_object *o, const char *k)
 {
@@ -71,67 +69,14 @@ static int run_top(const char *view, json_object **docs, int max)
 	return n;
 }
 
-struct mbuf {
-	uint64_t ino, size;
-	char exp_name[64], name[64];
-	uint64_t pids[16];
-	int nr;
-};
-
-static int mf_pids(const char *list, uint64_t *pids, int n)
-{
-	const char *p = list;
-	int i;
-
-	while (*p && *p != '-') {
-		uint64_t pid = strtoull(p, NULL, 10);
-
-		for (i = 0; i < n; i++)
-			if (pids[i] == pid)
-				break;
-		if (i == n && n < 16)
-			pids[n++] = pid;
-		p = strchr(p, ',');
-		if (!p)
-			break;
-		p++;
-	}
-	return n;
-}
-
-static int read_manifest(struct mbuf *b, int max)
-{
-	char line[1024], fds[256], maps[256];
-	FILE *f = fopen(manifest, "r");
-	int n = 0;
-
-	if (!ASSERT_OK_PTR(f, "manifest"))
-		return 0;
-	while (n < max && fgets(line, sizeof(line), f)) {
-		unsigned long long ino, size;
-
-		if (sscanf(line, "buffer ino=%llu size=%llu source=%*s exp_name=%63s name=%63s fd=%255s map=%255s",
-			   &ino, &size, b[n].exp_name, b[n].name, fds, maps) != 6)
-			continue;
-		b[n].ino = ino;
-		b[n].size = size;
-		b[n].nr = mf_pids(fds, b[n].pids, 0);
-		b[n].nr = mf_pids(maps, b[n].pids, b[n].nr);
-		n++;
-	}
-	fclose(f);
-	return n;
-}
-
 static void check(void)
 {
 	json_object *bdocs[4] = { 0 }, *pdocs[4] = { 0 }, *edocs[4] = { 0 };
-	static struct mbuf mb[512];
 	struct bufinfo bi = { 0 };
-	int nb, np, ne, nm, i, j, k;
+	int nb, np, ne, i, j, k;
 
-	nm = read_manifest(mb, 512);
-	if (!ASSERT_GT(nm, 0, "manifest buffers") ||
+	if (manifest_read(wl.manifest, &mf) ||
+	    !ASSERT_GT(mf.nr_bufs, 0, "manifest buffers") ||
 	    !ASSERT_OK(bufinfo_read(&bi), "bufinfo"))
 		return;
 	nb = run_top("buffers", bdocs, 4);
@@ -149,24 +94,27 @@ static void check(void)
 		ASSERT_EQ(ju(t, "bytes"), bi.total_bytes, "bytes = bufinfo's");
 		arr = jget(bdocs[i], "buffers");
 		ASSERT_EQ(json_object_array_length(arr), (size_t)bi.nr, "buffer rows");
-		for (j = 0; j < nm; j++) {
-			json_object *b = jfind(arr, "ino", mb[j].ino), *pids;
+		for (j = 0; j < mf.nr_bufs; j++) {
+			const struct mf_buf *m = &mf.bufs[j];
+			json_object *b = jfind(arr, "ino", m->ino), *pids;
 
 			if (!ASSERT_OK_PTR(b, "manifest buffer listed"))
 				continue;
-			ASSERT_EQ(ju(b, "size"), mb[j].size, "size");
+			ASSERT_EQ(ju(b, "size"), m->size, "size");
 			ASSERT_STREQ(json_object_get_string(jget(b, "exp_name")),
-				     mb[j].exp_name, "exp_name");
+				     m->exp_name, "exp_name");
 			ASSERT_STREQ(json_object_get_string(jget(b, "name")),
-				     mb[j].name, "name");
-			ASSERT_EQ(ju(b, "procs"), (uint64_t)mb[j].nr, "holders");
+				     m->name, "name");
+			ASSERT_EQ(ju(b, "procs"), (uint64_t)m->nr_holders,
+				  "holders");
 			pids = jget(b, "pids");
-			for (k = 0; k < mb[j].nr; k++) {
-				size_t m;
+			for (k = 0; k < m->nr_holders; k++) {
+				size_t n;
 				bool found = false;
 
-				for (m = 0; m < json_object_array_length(pids); m++)
-					found |= json_object_get_uint64(json_object_array_get_idx(pids, m)) == mb[j].pids[k];
+				for (n = 0; n < json_object_array_length(pids); n++)
+					found |= json_object_get_uint64(json_object_array_get_idx(pids, n)) ==
+						 (uint64_t)m->holders[k];
 				ASSERT_TRUE(found, "holder pid listed");
 			}
 		}
@@ -178,14 +126,9 @@ static void check(void)
 
 		for (r = 0; r < json_object_array_length(arr); r++) {
 			json_object *p = json_object_array_get_idx(arr, r);
-			uint64_t pid = ju(p, "pid"), rss = 0, pss = 0;
+			const struct mf_proc *m = manifest_proc(&mf, ju(p, "pid"));
+			uint64_t rss = m ? m->rss : 0, pss = m ? m->pss : 0;
 
-			for (j = 0; j < nm; j++)
-				for (k = 0; k < mb[j].nr; k++)
-					if (mb[j].pids[k] == pid) {
-						rss += mb[j].size;
-						pss += mb[j].size / mb[j].nr;
-					}
 			ASSERT_EQ(ju(p, "rss"), rss, "process rss = manifest's");
 			ASSERT_EQ(ju(p, "pss"), pss, "process pss = manifest's");
 			if (i)
@@ -215,10 +158,6 @@ static void check(void)
 
 void test_top_batch(void)
 {
-	struct timespec ts = { 0, 50 * 1000 * 1000 };
-	pid_t pid;
-	int i, st;
-
 	if (access(UDMABUF_DEV, F_OK) && access(DMA_HEAP_DIR, F_OK)) {
 		test__skip_reason("no dma-buf sources here: run in the guest");
 		return;
@@ -227,27 +166,9 @@ void test_top_batch(void)
 		test__skip_reason("no debugfs bufinfo for ground truth");
 		return;
 	}
-	snprintf(dir, sizeof(dir), "/tmp/top_batch.XXXXXX");
-	if (!ASSERT_OK_PTR(mkdtemp(dir), "mkdtemp"))
-		return;
-	snprintf(manifest, sizeof(manifest), "%s/manifest", dir);
-	snprintf(ready, sizeof(ready), "%s/ready", dir);
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		execl(exe_beside("dmabuf-workload"), "dmabuf-workload", "--hold", "300",
-		      "--manifest", manifest, "--ready-file", ready, (char *)NULL);
-		_exit(127);
-	}
-	if (!ASSERT_GT(pid, 0, "fork"))
-		return;
-	for (i = 0; i < 1200 && access(ready, F_OK); i++)
-		nanosleep(&ts, NULL);
-	if (ASSERT_OK(access(ready, F_OK), "workload ready") &&
+	if (workload_start(&wl, "top_batch") &&
 	    test__start_subtest("json_ground_truth"))
 		check();
-	kill(pid, SIGTERM);
-	waitpid(pid, &st, 0);
-	unlink(manifest);
-	rmdir(dir);
+	workload_stop(&wl);
+	manifest_free(&mf);
 }

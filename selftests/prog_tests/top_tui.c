@@ -1,13 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dmabuf-top's interactive mode driven for real through tmux, as a person
- * would: a shell in a tmux pane starts dmabuf-top; keys switch views, pick
- * and reverse the sort column, filter, group, open details and help; the
- * window is resized down to a tiny size and back; q quits and the shell
- * prompt (not the alternate screen) must be back; a second run is ended by
- * SIGTERM with the same check. Works on any machine with tmux (on the host
- * the views are empty; in the guest tmux must be added with its terminfo).
+ * would: a shell in an 80x24 tmux pane starts dmabuf-top, send-keys types,
+ * capture-pane reads the screen back.
+ *
+ * keys        (anywhere) views, sort column and order, filter prompt, tree,
+ *             details, help, resizes down to a tiny window and back, q
+ * truth       (guest) with dmabuf-workload running: every view shows the
+ *             workload's numbers (its manifest) and the kernel's (debugfs
+ *             bufinfo), exact with --bytes
+ * sort        (guest) the rows really are in the order the header says
+ * filter      (guest) '/' leaves exactly the matching rows
+ * selection   (guest) the highlighted process stays the same through a
+ *             reversed sort, a filter, refreshes and a view switch
+ * leak        (guest) a process that grows at every refresh is marked
+ * quit        q, SIGTERM and Ctrl-C: exit status 0, the shell's screen is
+ *             back (the alternate screen is left)
  */
+#include <ctype.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -15,6 +25,8 @@
 #include <unistd.h>
 
 #include "test_progs.h"
+#include "workload.h"
+#include "bufsrc.h"
 
 static char sock[64], tmpdir[64];
 
@@ -32,17 +44,16 @@ static int tmux(const char *fmt, ...)
 	return system(cmd);
 }
 
-/* The visible pane, or NULL. */
-static char *capture(void)
+/* The visible pane (with -e: its escape sequences too), or NULL. */
+static char *capture(bool esc)
 {
-	char path[128], cmd[256];
-	static char buf[65536];
+	static char buf[1 << 17];
+	char path[128];
 	FILE *f;
 	size_t n;
 
 	snprintf(path, sizeof(path), "%s/pane", tmpdir);
-	snprintf(cmd, sizeof(cmd), "capture-pane -p > %s", path);
-	if (tmux("%s", cmd))
+	if (tmux("capture-pane -p %s -t top > %s", esc ? "-e" : "", path))
 		return NULL;
 	f = fopen(path, "r");
 	if (!f)
@@ -53,18 +64,24 @@ static char *capture(void)
 	return buf;
 }
 
-/* Waits up to 5 s for the pane to show (or, if !want, stop showing) s. */
+static void pause_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Waits up to 10 s (TCG is slow) for the pane to show, or not, s. */
 static bool pane_has(const char *s, bool want)
 {
-	struct timespec ts = { 0, 50 * 1000 * 1000 };
 	char *p = NULL;
 	int i;
 
-	for (i = 0; i < 100; i++) {
-		p = capture();
+	for (i = 0; i < 200; i++) {
+		p = capture(false);
 		if (p && !!strstr(p, s) == want)
 			return true;
-		nanosleep(&ts, NULL);
+		pause_ms(50);
 	}
 	if (p)
 		printf("pane, waiting for %s'%s':\n%s\n", want ? "" : "no ", s, p);
@@ -74,35 +91,210 @@ static bool pane_has(const char *s, bool want)
 #define EXPECT(s, what) ASSERT_TRUE(pane_has((s), true), (what))
 #define EXPECT_NOT(s, what) ASSERT_TRUE(pane_has((s), false), (what))
 
-static const char *top_path(void)
-{
-	static char path[4096];
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 16);
-	char *slash;
+/* ------------------------------------------------------------------ */
+/* The table on the screen                                            */
 
-	if (n > 0) {
-		path[n] = '\0';
-		slash = strrchr(path, '/');
-		if (slash) {
-			strcpy(slash + 1, "dmabuf-top");
-			if (!access(path, X_OK))
-				return path;
-		}
-	}
-	return "dmabuf-top";
+#define MAX_ROWS	64
+#define MAX_CELLS	16
+
+struct screen {
+	char text[1 << 17];
+	int ncols;
+	char *title[MAX_CELLS];
+	int nrows;
+	int ncells[MAX_ROWS];
+	char *cell[MAX_ROWS][MAX_CELLS];
+};
+
+static int split(char *line, char **out, int max)
+{
+	char *save = NULL, *tok;
+	int n = 0;
+
+	for (tok = strtok_r(line, " ", &save); tok && n < max;
+	     tok = strtok_r(NULL, " ", &save))
+		out[n++] = tok;
+	return n;
 }
 
-static bool start_top(const char *pidfile)
+/*
+ * Reads the table whose header line starts with first (a column title):
+ * titles lose the sort mark (v or ^), rows are the lines below up to a
+ * blank one, the details pane or the key line. Cells are split at blanks,
+ * which the workload's names do not contain.
+ */
+static bool read_table(struct screen *sc, const char *first)
 {
-	/* the shell prints a marker when dmabuf-top is gone */
-	tmux("send-keys -t top \"sh -c 'echo \\$\\$ > %s; exec %s 0.3'; echo TOP-EXIT=\\$?\" Enter",
-	     pidfile, top_path());
+	char *line, *save = NULL, *pane = capture(false);
+	bool in = false;
+	int k;
+
+	memset(sc, 0, sizeof(*sc));
+	if (!pane)
+		return false;
+	snprintf(sc->text, sizeof(sc->text), "%s", pane);
+	for (line = strtok_r(sc->text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *p = line;
+
+		while (*p == ' ')
+			p++;
+		if (!in) {
+			size_t n = strlen(first);
+
+			if (strncmp(p, first, n) || !strchr(" v^", p[n]))
+				continue;
+			sc->ncols = split(p, sc->title, MAX_CELLS);
+			for (k = 0; k < sc->ncols; k++) {
+				size_t n = strlen(sc->title[k]);
+
+				if (n > 1 && (sc->title[k][n - 1] == 'v' ||
+					      sc->title[k][n - 1] == '^'))
+					sc->title[k][n - 1] = '\0';
+			}
+			in = true;
+			continue;
+		}
+		if (!*p || !strncmp(p, "details", 7) ||
+		    !strncmp(p, "q:quit", 6) || sc->nrows == MAX_ROWS)
+			break;
+		sc->ncells[sc->nrows] = split(p, sc->cell[sc->nrows], MAX_CELLS);
+		sc->nrows++;
+	}
+	return in;
+}
+
+/* Waits for the table of a view; false if it never shows. */
+static bool wait_table(struct screen *sc, const char *first)
+{
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if (read_table(sc, first))
+			return true;
+		pause_ms(50);
+	}
+	printf("no table headed %s on:\n%s\n", first, capture(false));
+	return false;
+}
+
+static int col_of(const struct screen *sc, const char *title)
+{
+	int k;
+
+	for (k = 0; k < sc->ncols; k++)
+		if (!strcmp(sc->title[k], title))
+			return k;
+	return -1;
+}
+
+/* The cell of row r under title, or "" (hidden column, empty cell). */
+static const char *cell(const struct screen *sc, int r, const char *title)
+{
+	int k = col_of(sc, title);
+
+	return k >= 0 && k < sc->ncells[r] ? sc->cell[r][k] : "";
+}
+
+static unsigned long long num(const struct screen *sc, int r,
+			      const char *title)
+{
+	return strtoull(cell(sc, r, title), NULL, 10);
+}
+
+/* The row whose column title reads val, or -1. */
+static int row_where(const struct screen *sc, const char *title,
+		     const char *val)
+{
+	int r;
+
+	for (r = 0; r < sc->nrows; r++)
+		if (!strcmp(cell(sc, r, title), val))
+			return r;
+	return -1;
+}
+
+static int row_where_num(const struct screen *sc, const char *title,
+			 unsigned long long val)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%llu", val);
+	return row_where(sc, title, buf);
+}
+
+/* The figure after label in the header ("Buffers 13"), or -1. */
+static long long header_num(const char *label)
+{
+	char *pane = capture(false), *p;
+
+	p = pane ? strstr(pane, label) : NULL;
+	return p ? strtoll(p + strlen(label), NULL, 10) : -1;
+}
+
+/*
+ * The first cell of the highlighted (reverse video) table row: capture -e
+ * shows reverse as ESC[7m; of those lines, the header bar, the tab of the
+ * view and the details title do not start with a number.
+ */
+static long selected_id(void)
+{
+	char *pane = capture(true), *line, *save = NULL;
+
+	if (!pane)
+		return -1;
+	for (line = strtok_r(pane, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *p = strstr(line, "\033[7m"), *q;
+
+		if (!p || p != line)
+			continue;
+		p += 4;
+		while (*p == ' ' || *p == '\033') {
+			if (*p == '\033') {	/* more attributes */
+				q = strchr(p, 'm');
+				if (!q)
+					break;
+				p = q + 1;
+			} else {
+				p++;
+			}
+		}
+		/* a row's first cell; not the tab " 1:procs " */
+		if (isdigit((unsigned char)*p)) {
+			long id = strtol(p, &q, 10);
+
+			if (*q == ' ')
+				return id;
+		}
+	}
+	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Running dmabuf-top in the pane                                     */
+
+static bool start_top(const char *args, const char *pidfile)
+{
+	/* the shell prints the exit status once dmabuf-top is gone */
+	tmux("send-keys -t top \"sh -c 'echo \\$\\$ > %s; exec %s %s'; echo TOP-EXIT=\\$?\" Enter",
+	     pidfile ?: "/dev/null", exe_beside("dmabuf-top"), args);
 	return pane_has("1:procs", true);
+}
+
+/* q, then the shell is back: exit 0 and no dmabuf-top screen. */
+static void quit_top(void)
+{
+	tmux("send-keys -t top q");
+	EXPECT("TOP-EXIT=0", "q exits 0");
+	EXPECT_NOT("1:procs", "the alternate screen is left");
+	tmux("send-keys -t top clear Enter");
+	EXPECT_NOT("TOP-EXIT", "cleared");
 }
 
 static void subtest_keys(void)
 {
-	if (!ASSERT_TRUE(start_top("/dev/null"), "dmabuf-top draws"))
+	if (!ASSERT_TRUE(start_top("0.3", NULL), "dmabuf-top draws"))
 		return;
 	EXPECT("Buffers ", "header totals");
 	EXPECT("sort rss desc", "default sort");
@@ -118,11 +310,11 @@ static void subtest_keys(void)
 	tmux("send-keys -t top r");
 	EXPECT("sort ino asc", "r reverses");
 	tmux("send-keys -t top 2");
-	EXPECT("EXPORTER", "2: exporters view");
+	EXPECT("EXP_NAME", "2: exporters view");
 	tmux("send-keys -t top Tab");
 	EXPECT("INODE", "Tab: next view");
 	tmux("send-keys -t top 4");
-	EXPECT("DEVICE", "4: devices");
+	EXPECT("DEVICE ", "4: devices");
 	tmux("send-keys -t top 5");
 	EXPECT("USER", "5: uids");
 	tmux("send-keys -t top 6");
@@ -142,58 +334,449 @@ static void subtest_keys(void)
 	EXPECT("  tree", "H: tree mode");
 	tmux("send-keys -t top H d");
 	EXPECT("details (d closes)", "d: details pane");
-	tmux("send-keys -t top d p");
-	EXPECT("p: select a process", "p without a process says why");
-	tmux("send-keys -t top '?'");
+	tmux("send-keys -t top d '?'");
 	EXPECT("dmabuf-top keys", "?: help");
 	tmux("send-keys -t top x");
 	EXPECT_NOT("dmabuf-top keys", "any key closes help");
 
+	/* 80x24 hides the least needed columns; a wide screen has them all */
+	EXPECT_NOT(" UID ", "80x24: no UID column");
+	EXPECT("GROW/s L", "80x24: the leak column stays");
+	tmux("resize-window -t top -x 160 -y 40");
+	EXPECT(" UID ", "160x40: UID column");
+	EXPECT("AVG/s", "160x40: AVG/s column");
 	tmux("resize-window -t top -x 40 -y 10");
 	EXPECT("1:procs", "40x10 still draws");
 	tmux("resize-window -t top -x 12 -y 3");
 	EXPECT("dmabuf-top:", "tiny: degrades, no crash");
 	tmux("resize-window -t top -x 80 -y 24");
 	EXPECT("1:procs", "80x24 again");
-	EXPECT("q quit", "80x24: key line");
+	EXPECT("q:quit", "80x24: key line");
 	EXPECT_NOT("TOP-EXIT", "still running after resizes");
-
-	tmux("send-keys -t top q");
-	EXPECT("TOP-EXIT=0", "q exits 0");
-	EXPECT_NOT("1:procs", "alternate screen left");
+	quit_top();
 }
 
-static void subtest_sigterm(void)
+/* How a process holds its buffers, by the manifest and by bufinfo. */
+static void check_procs(const struct manifest *mf)
 {
-	char pidfile[128];
-	FILE *f;
+	struct screen sc;
+	int i, r;
+
+	tmux("send-keys -t top 1");
+	if (!ASSERT_TRUE(wait_table(&sc, "PID"), "procs table"))
+		return;
+	ASSERT_EQ(sc.nrows, mf->nr_procs, "a row per workload process");
+	for (i = 0; i < mf->nr_procs; i++) {
+		const struct mf_proc *p = &mf->procs[i];
+
+		r = row_where_num(&sc, "PID", p->pid);
+		if (!ASSERT_GE(r, 0, "process row"))
+			continue;
+		ASSERT_STRNEQ(cell(&sc, r, "COMM"), p->comm, 15, "COMM");
+		ASSERT_EQ(num(&sc, r, "RSS"), p->rss, "RSS");
+		ASSERT_EQ(num(&sc, r, "PSS"), p->pss, "PSS");
+		ASSERT_EQ(num(&sc, r, "BUFS"), p->nr_bufs, "BUFS");
+		ASSERT_EQ(num(&sc, r, "FDS"), p->nr_fds, "FDS");
+		ASSERT_EQ(num(&sc, r, "MAPS"), p->nr_maps, "MAPS");
+		ASSERT_STREQ(cell(&sc, r, "DELTA"), "0", "steady: DELTA 0");
+	}
+}
+
+static void check_exporters(const struct bufinfo *bi)
+{
+	struct screen sc;
+	int i, j, r, seen = 0;
+
+	tmux("send-keys -t top 2");
+	if (!ASSERT_TRUE(wait_table(&sc, "EXPORTER"), "exporters table"))
+		return;
+	for (i = 0; i < bi->nr; i++) {
+		unsigned long long bytes = 0, count = 0;
+
+		for (j = 0; j < i; j++)
+			if (!strcmp(bi->bufs[j].exp_name, bi->bufs[i].exp_name))
+				break;
+		if (j < i)
+			continue;	/* counted already */
+		for (j = i; j < bi->nr; j++)
+			if (!strcmp(bi->bufs[j].exp_name, bi->bufs[i].exp_name)) {
+				bytes += bi->bufs[j].size;
+				count++;
+			}
+		seen++;
+		r = row_where(&sc, "EXP_NAME", bi->bufs[i].exp_name);
+		if (!ASSERT_GE(r, 0, "exporter row")) {
+			printf("no row for exp_name %s\n", bi->bufs[i].exp_name);
+			continue;
+		}
+		ASSERT_EQ(num(&sc, r, "COUNT"), count, "COUNT = bufinfo's");
+		ASSERT_EQ(num(&sc, r, "BYTES"), bytes, "BYTES = bufinfo's");
+	}
+	ASSERT_EQ(sc.nrows, seen, "a row per exporter");
+}
+
+/* "47,49" holds the same pids as the manifest says, in any order. */
+static bool same_pids(const char *list, const struct mf_buf *b)
+{
+	char copy[256], *tok, *save = NULL;
+	int n = 0, k;
+
+	if (!b->nr_holders)
+		return !strcmp(list, "-");
+	snprintf(copy, sizeof(copy), "%s", list);
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		for (k = 0; k < b->nr_holders; k++)
+			if (b->holders[k] == atoi(tok))
+				break;
+		if (k == b->nr_holders)
+			return false;
+		n++;
+	}
+	return n == b->nr_holders;
+}
+
+static void check_buffers(const struct manifest *mf, const struct bufinfo *bi)
+{
+	struct screen sc;
+	int i, r;
+
+	tmux("send-keys -t top 3");
+	if (!ASSERT_TRUE(wait_table(&sc, "INODE"), "buffers table"))
+		return;
+	ASSERT_EQ(sc.nrows, bi->nr, "a row per buffer of bufinfo");
+	for (i = 0; i < mf->nr_bufs; i++) {
+		const struct mf_buf *b = &mf->bufs[i];
+		const struct bufinfo_buf *g = bufinfo_find(bi, b->ino);
+
+		r = row_where_num(&sc, "INODE", b->ino);
+		if (!ASSERT_GE(r, 0, "buffer row") || !ASSERT_OK_PTR(g, "in bufinfo"))
+			continue;
+		ASSERT_EQ(num(&sc, r, "SIZE"), b->size, "SIZE");
+		ASSERT_STREQ(cell(&sc, r, "NAME"), b->name, "NAME");
+		if (strcmp(b->exp_name, "drm"))	/* DRM: the driver's name */
+			ASSERT_STREQ(cell(&sc, r, "EXPORTER"), b->exp_name,
+				     "EXPORTER");
+		ASSERT_TRUE(same_pids(cell(&sc, r, "HOLDERS"), b), "HOLDERS");
+		if (g->nr_attached)
+			ASSERT_STREQ(cell(&sc, r, "DEVICES"), g->attached[0],
+				     "DEVICES = bufinfo's attachment");
+		else
+			ASSERT_STREQ(cell(&sc, r, "DEVICES"), "-", "no device");
+	}
+}
+
+static void check_devices(const struct bufinfo *bi)
+{
+	unsigned long long bytes = 0, count = 0;
+	const char *dev = NULL;
+	struct screen sc;
+	int i, r;
+
+	tmux("send-keys -t top 4");
+	if (!ASSERT_TRUE(wait_table(&sc, "DEVICE"), "devices table"))
+		return;
+	for (i = 0; i < bi->nr; i++)
+		if (bi->bufs[i].nr_attached) {
+			dev = bi->bufs[i].attached[0];
+			bytes += bi->bufs[i].size;
+			count++;
+		}
+	if (!dev) {
+		ASSERT_EQ(sc.nrows, 0, "no device, no row");
+		return;
+	}
+	r = row_where(&sc, "DEVICE", dev);
+	if (!ASSERT_GE(r, 0, "device row"))
+		return;
+	ASSERT_EQ(num(&sc, r, "COUNT"), count, "COUNT = bufinfo's");
+	ASSERT_EQ(num(&sc, r, "BYTES"), bytes, "BYTES = bufinfo's");
+}
+
+/* uids and cgroups: every process is root's, in one cgroup here. */
+static void check_groups(const struct manifest *mf, const char *key,
+			 const char *first)
+{
+	unsigned long long rss = 0, pss = 0, bufs = 0;
+	struct screen sc;
+	int i;
+
+	for (i = 0; i < mf->nr_bufs; i++)
+		if (mf->bufs[i].nr_holders) {
+			rss += mf->bufs[i].size;
+			bufs++;
+		}
+	for (i = 0; i < mf->nr_procs; i++)
+		pss += mf->procs[i].pss;
+	tmux("send-keys -t top %s", key);
+	if (!ASSERT_TRUE(wait_table(&sc, first), "groups table") ||
+	    !ASSERT_EQ(sc.nrows, 1, "one group"))
+		return;
+	ASSERT_EQ(num(&sc, 0, "PROCS"), mf->nr_procs, "PROCS");
+	ASSERT_EQ(num(&sc, 0, "BUFS"), bufs, "BUFS: distinct buffers");
+	ASSERT_EQ(num(&sc, 0, "RSS"), rss, "RSS: distinct buffers' bytes");
+	ASSERT_EQ(num(&sc, 0, "PSS"), pss, "PSS: the processes' sum");
+}
+
+static void subtest_truth(const struct manifest *mf)
+{
+	struct bufinfo bi = { 0 };
+
+	if (!ASSERT_OK(bufinfo_read(&bi), "bufinfo") ||
+	    !ASSERT_TRUE(start_top("--bytes 0.5", NULL), "dmabuf-top draws"))
+		goto out;
+	ASSERT_EQ(header_num("Buffers "), bi.nr, "header: buffers");
+	ASSERT_EQ(header_num("exported "), (long long)bi.total_bytes,
+		  "header: exported bytes");
+	ASSERT_EQ(header_num("kernel-only "), (long long)mf->kernel_only_bytes,
+		  "header: kernel-only bytes");
+	ASSERT_EQ(header_num("procs "), mf->nr_procs, "header: processes");
+	check_procs(mf);
+	check_exporters(&bi);
+	check_buffers(mf, &bi);
+	check_devices(&bi);
+	check_groups(mf, "5", "UID");
+	check_groups(mf, "6", "CGROUP");
+	quit_top();
+out:
+	bufinfo_free(&bi);
+}
+
+/* The column's numbers (or texts) are in order; desc: largest first. */
+static bool in_order(const struct screen *sc, const char *title, bool desc,
+		     bool text)
+{
+	int r, c;
+
+	for (r = 1; r < sc->nrows; r++) {
+		if (text)
+			c = strcmp(cell(sc, r - 1, title), cell(sc, r, title));
+		else
+			c = num(sc, r - 1, title) < num(sc, r, title) ? -1 :
+			    num(sc, r - 1, title) > num(sc, r, title);
+		/* text sorts A-Z when numbers sort largest first */
+		if (text ? (desc ? c > 0 : c < 0) : (desc ? c < 0 : c > 0)) {
+			printf("%s out of order at row %d\n", title, r);
+			return false;
+		}
+	}
+	return sc->nrows > 1;
+}
+
+static void subtest_sort(void)
+{
+	struct screen sc;
+
+	if (!ASSERT_TRUE(start_top("--bytes 0.5", NULL), "dmabuf-top draws"))
+		return;
+	EXPECT("sort rss desc", "default: rss");
+	if (wait_table(&sc, "PID"))
+		ASSERT_TRUE(in_order(&sc, "RSS", true, false), "RSS descending");
+	tmux("send-keys -t top '>'");
+	EXPECT("sort pss desc", "> : pss");
+	if (wait_table(&sc, "PID"))
+		ASSERT_TRUE(in_order(&sc, "PSS", true, false), "PSS descending");
+	tmux("send-keys -t top r");
+	EXPECT("sort pss asc", "r: ascending");
+	if (wait_table(&sc, "PID"))
+		ASSERT_TRUE(in_order(&sc, "PSS", false, false), "PSS ascending");
+	tmux("send-keys -t top r '<' '<'");
+	EXPECT("sort comm desc", "< <: comm");
+	if (wait_table(&sc, "PID"))
+		ASSERT_TRUE(in_order(&sc, "COMM", true, true), "COMM A-Z");
+	tmux("send-keys -t top 3");
+	EXPECT("sort size desc", "buffers: size");
+	if (wait_table(&sc, "INODE"))
+		ASSERT_TRUE(in_order(&sc, "SIZE", true, false), "SIZE descending");
+	quit_top();
+}
+
+static void subtest_filter(const struct manifest *mf)
+{
+	struct screen sc;
+	int i, cams = 0;
+
+	for (i = 0; i < mf->nr_bufs; i++)
+		cams += !strncmp(mf->bufs[i].name, "cam-", 4);
+	if (!ASSERT_TRUE(start_top("--bytes 0.5", NULL), "dmabuf-top draws"))
+		return;
+	tmux("send-keys -t top / w l - g p u Enter");
+	EXPECT("filter 'wl-gpu'", "filter shown");
+	if (wait_table(&sc, "PID")) {
+		ASSERT_EQ(sc.nrows, 1, "one process matches wl-gpu");
+		ASSERT_STREQ(cell(&sc, 0, "COMM"), "wl-gpu", "it is wl-gpu");
+	}
+	tmux("send-keys -t top / Escape 3 / c a m - Enter");
+	EXPECT("filter 'cam-'", "filter shown");
+	if (wait_table(&sc, "INODE")) {
+		ASSERT_EQ(sc.nrows, cams, "the cam- buffers, no others");
+		for (i = 0; i < sc.nrows; i++)
+			ASSERT_STRNEQ(cell(&sc, i, "NAME"), "cam-", 4,
+				      "a cam- buffer");
+	}
+	tmux("send-keys -t top / Escape");
+	EXPECT_NOT("filter 'cam-'", "Esc clears");
+	if (wait_table(&sc, "INODE"))
+		ASSERT_GT(sc.nrows, cams, "every buffer again");
+	quit_top();
+}
+
+/* Moves the selection down until it is on pid; false if it never gets there. */
+static bool select_pid(pid_t pid, int nrows)
+{
+	int i, k;
+
+	tmux("send-keys -t top Home");
+	for (i = 0; i <= nrows; i++) {
+		for (k = 0; k < 40 && selected_id() < 0; k++)
+			pause_ms(50);
+		if (selected_id() == pid)
+			return true;
+		tmux("send-keys -t top Down");
+		pause_ms(300);
+	}
+	return false;
+}
+
+static void subtest_selection(const struct manifest *mf)
+{
+	const struct mf_proc *npu = NULL;
+	char line[96];
+	int i;
+
+	for (i = 0; i < mf->nr_procs; i++)
+		if (!strcmp(mf->procs[i].comm, "wl-npu"))
+			npu = &mf->procs[i];
+	if (!ASSERT_OK_PTR(npu, "wl-npu in the manifest") ||
+	    !ASSERT_TRUE(start_top("--bytes 0.3", NULL), "dmabuf-top draws"))
+		return;
+	if (!ASSERT_TRUE(select_pid(npu->pid, mf->nr_procs), "select wl-npu"))
+		goto out;
+	snprintf(line, sizeof(line), "process %d wl-npu", npu->pid);
+	tmux("send-keys -t top d");
+	EXPECT(line, "details of the selection");
+	tmux("send-keys -t top r");
+	EXPECT("sort rss asc", "order reversed");
+	ASSERT_EQ(selected_id(), npu->pid, "reversed: still wl-npu");
+	EXPECT(line, "reversed: details still of wl-npu");
+	pause_ms(1500);	/* several refreshes */
+	ASSERT_EQ(selected_id(), npu->pid, "refreshed: still wl-npu");
+	tmux("send-keys -t top / w l - Enter");
+	EXPECT("filter 'wl-'", "filter");
+	ASSERT_EQ(selected_id(), npu->pid, "filtered: still wl-npu");
+	tmux("send-keys -t top 3 1");
+	EXPECT("COMM", "back to procs");
+	ASSERT_EQ(selected_id(), npu->pid, "after a view switch: still wl-npu");
+	tmux("send-keys -t top p");
+	snprintf(line, sizeof(line), "follow %d", npu->pid);
+	EXPECT(line, "p follows the selection");
+out:
+	quit_top();
+}
+
+static void subtest_leak(void)
+{
+	const char *const args[] = { "--leak", "0.1", NULL };
+	struct workload wl = WORKLOAD_INIT;
+	struct manifest mf = { 0 };
+	struct screen sc;
+	int i, r = -1;
+
+	if (!workload_start_args(&wl, "top_tui_leak", args) ||
+	    manifest_read(wl.manifest, &mf) ||
+	    !ASSERT_GT(mf.leaker, 0, "the manifest names the leaker"))
+		goto out;
+	/* -K 3 at 0.5 s: the leaker grows 5 pages between refreshes */
+	if (!ASSERT_TRUE(start_top("-K 3 0.5", NULL), "dmabuf-top draws"))
+		goto out;
+	for (i = 0; i < 100; i++) {
+		if (wait_table(&sc, "PID")) {
+			r = row_where_num(&sc, "PID", mf.leaker);
+			if (r >= 0 && !strcmp(cell(&sc, r, "L"), "!"))
+				break;
+		}
+		pause_ms(100);
+	}
+	if (ASSERT_GE(r, 0, "leaker row") &&
+	    ASSERT_STREQ(cell(&sc, r, "L"), "!", "the leaker is marked")) {
+		ASSERT_EQ(cell(&sc, r, "DELTA")[0], '+', "DELTA grows");
+		for (i = 0; i < sc.nrows; i++)
+			if (i != r)
+				ASSERT_STREQ(cell(&sc, i, "L"), "",
+					     "steady processes are not marked");
+	}
+	quit_top();
+out:
+	workload_stop(&wl);
+	manifest_free(&mf);
+}
+
+static pid_t read_pid(const char *pidfile)
+{
+	FILE *f = fopen(pidfile, "r");
 	int pid = 0;
 
-	tmux("send-keys -t top clear Enter");
-	EXPECT_NOT("TOP-EXIT", "cleared");
-	snprintf(pidfile, sizeof(pidfile), "%s/pid", tmpdir);
-	if (!ASSERT_TRUE(start_top(pidfile), "dmabuf-top draws"))
-		return;
-	f = fopen(pidfile, "r");
-	if (!ASSERT_OK_PTR(f, "pid file"))
-		return;
+	if (!f)
+		return 0;
 	if (fscanf(f, "%d", &pid) != 1)
 		pid = 0;
 	fclose(f);
-	if (!ASSERT_GT(pid, 1, "pid"))
-		return;
-	ASSERT_OK(kill(pid, SIGTERM), "SIGTERM");
-	EXPECT("TOP-EXIT=0", "SIGTERM: clean exit");
-	EXPECT_NOT("1:procs", "SIGTERM: alternate screen left");
+	return pid;
+}
+
+static void subtest_quit(void)
+{
+	char pidfile[128];
+	pid_t pid;
+
+	/* q, with the details pane open */
+	if (ASSERT_TRUE(start_top("0.3", NULL), "dmabuf-top draws")) {
+		tmux("send-keys -t top d");
+		quit_top();
+	}
+	snprintf(pidfile, sizeof(pidfile), "%s/pid", tmpdir);
+	if (ASSERT_TRUE(start_top("0.3", pidfile), "dmabuf-top draws")) {
+		pid = read_pid(pidfile);
+		if (ASSERT_GT(pid, 1, "pid") &&
+		    ASSERT_OK(kill(pid, SIGTERM), "SIGTERM")) {
+			EXPECT("TOP-EXIT=0", "SIGTERM: clean exit");
+			EXPECT_NOT("1:procs", "SIGTERM: alternate screen left");
+		}
+		tmux("send-keys -t top clear Enter");
+		EXPECT_NOT("TOP-EXIT", "cleared");
+	}
+	if (ASSERT_TRUE(start_top("0.3", NULL), "dmabuf-top draws")) {
+		tmux("send-keys -t top C-c");
+		EXPECT("TOP-EXIT=0", "Ctrl-C: clean exit");
+		EXPECT_NOT("1:procs", "Ctrl-C: alternate screen left");
+	}
+}
+
+/* Subtests that need real buffers: they say so where there are none. */
+static void skip_guest_only(const char *name)
+{
+	if (test__start_subtest(name))
+		test__skip_reason("no dma-buf sources or bufinfo here: runs in the guest");
+}
+
+static bool have_sources(void)
+{
+	return !access(UDMABUF_DEV, F_OK) || !access(DMA_HEAP_DIR, F_OK);
 }
 
 void test_top_tui(void)
 {
-	if (access("/usr/bin/tmux", X_OK) && system("command -v tmux >/dev/null 2>&1")) {
-		test__skip_reason("no tmux here (tools/vm run --add /usr/bin/tmux --add /lib/terminfo/x/xterm-256color)");
+	struct workload wl = WORKLOAD_INIT;
+	struct manifest mf = { 0 };
+	bool guest;
+	char cmd[128];
+
+	if (system("command -v tmux >/dev/null 2>&1")) {
+		test__skip_reason("no tmux here (tools/vm adds it when the host has it)");
 		return;
 	}
-	if (access(top_path(), X_OK)) {
+	if (access(exe_beside("dmabuf-top"), X_OK) &&
+	    system("command -v dmabuf-top >/dev/null 2>&1")) {
 		test__skip_reason("no dmabuf-top binary");
 		return;
 	}
@@ -201,21 +784,40 @@ void test_top_tui(void)
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/top_tui.XXXXXX");
 	if (!ASSERT_OK_PTR(mkdtemp(tmpdir), "mkdtemp"))
 		return;
-	if (!ASSERT_OK(tmux("new-session -d -s top -x 80 -y 24 -e TERM=xterm-256color sh"),
-		       "tmux new-session")) {
-		rmdir(tmpdir);
-		return;
-	}
+	/* a UTF-8 pane, so the sparkline's block characters are used */
+	if (!ASSERT_OK(tmux("new-session -d -s top -x 80 -y 24 -e TERM=xterm-256color -e LANG=C.UTF-8 sh"),
+		       "tmux new-session"))
+		goto out;
+
 	if (test__start_subtest("keys"))
 		subtest_keys();
-	if (test__start_subtest("sigterm"))
-		subtest_sigterm();
-	tmux("kill-server");
-	{
-		char cmd[128];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-		if (system(cmd))
-			printf("could not remove %s\n", tmpdir);
+	guest = have_sources() && !access(BUFINFO_PATH, R_OK);
+	if (!guest) {
+		skip_guest_only("truth");
+		skip_guest_only("sort");
+		skip_guest_only("filter");
+		skip_guest_only("selection");
+		skip_guest_only("leak");
+	} else if (workload_start(&wl, "top_tui") &&
+		   !manifest_read(wl.manifest, &mf)) {
+		if (test__start_subtest("truth"))
+			subtest_truth(&mf);
+		if (test__start_subtest("sort"))
+			subtest_sort();
+		if (test__start_subtest("filter"))
+			subtest_filter(&mf);
+		if (test__start_subtest("selection"))
+			subtest_selection(&mf);
 	}
+	workload_stop(&wl);
+	manifest_free(&mf);
+	if (guest && test__start_subtest("leak"))
+		subtest_leak();
+	if (test__start_subtest("quit"))
+		subtest_quit();
+	tmux("kill-server");
+out:
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	if (system(cmd))
+		printf("could not remove %s\n", tmpdir);
 }

@@ -47,6 +47,8 @@ static const char usage_text[] =
 "\n"
 "Options:\n"
 "  -b, --batch          batch mode even on a terminal\n"
+"  -C, --noclear        the same as -b: tables scroll, as with -C in bcc's\n"
+"                       top tools\n"
 "  -o, --output FMT     batch output: text (default) or json (JSON Lines: one\n"
 "                       document per refresh on one line, flushed; implies -b)\n"
 "  -v, --view VIEW      procs (default), exporters, buffers, devices, uids or\n"
@@ -199,6 +201,7 @@ enum {
 
 static const struct option long_opts[] = {
 	{ "batch", no_argument, NULL, 'b' },
+	{ "noclear", no_argument, NULL, 'C' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "view", required_argument, NULL, 'v' },
 	{ "sort", required_argument, NULL, 's' },
@@ -222,10 +225,11 @@ static void parse_args(int argc, char **argv)
 	int opt, i;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":bo:v:s:r:p:K:HhV", long_opts,
+	while ((opt = getopt_long(argc, argv, ":bCo:v:s:r:p:K:HhV", long_opts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'b':
+		case 'C':
 			env.batch = true;
 			break;
 		case 'o':

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "top.h"
 
@@ -29,16 +30,16 @@ enum { P_PID, P_UID, P_COMM, P_RSS, P_PSS, P_BUFS, P_FDS, P_MAPS, P_DELTA,
        P_GROW, P_GROW_START, P_LEAK, P_NR };
 static const struct col proc_cols[] = {
 	[P_PID] = { "pid", "PID", COL_NUM, 7 },
-	[P_UID] = { "uid", "UID", COL_NUM, 5 },
+	[P_UID] = { "uid", "UID", COL_NUM, 5, .drop = 2 },
 	[P_COMM] = { "comm", "COMM", COL_STR, 15, true },
 	[P_RSS] = { "rss", "RSS", COL_BYTES, 7 },
 	[P_PSS] = { "pss", "PSS", COL_BYTES, 7 },
 	[P_BUFS] = { "bufs", "BUFS", COL_NUM, 5 },
-	[P_FDS] = { "fds", "FDS", COL_NUM, 5 },
-	[P_MAPS] = { "maps", "MAPS", COL_NUM, 5 },
+	[P_FDS] = { "fds", "FDS", COL_NUM, 5, .drop = 4 },
+	[P_MAPS] = { "maps", "MAPS", COL_NUM, 5, .drop = 5 },
 	[P_DELTA] = { "delta", "DELTA", COL_DELTA, 7 },
 	[P_GROW] = { "grow", "GROW/s", COL_RATE, 7 },
-	[P_GROW_START] = { "grow_start", "AVG/s", COL_RATE, 7 },
+	[P_GROW_START] = { "grow_start", "AVG/s", COL_RATE, 7, .drop = 1 },
 	[P_LEAK] = { "leak", "L", COL_LEAK, 1 },
 };
 
@@ -46,12 +47,12 @@ enum { E_NAME, E_EXP_NAME, E_COUNT, E_BYTES, E_DELTA, E_GROW, E_GROW_START,
        E_LEAK, E_NR };
 static const struct col exp_cols[] = {
 	[E_NAME] = { "exporter", "EXPORTER", COL_STR, 16, true },
-	[E_EXP_NAME] = { "exp_name", "EXP_NAME", COL_STR, 12, true },
+	[E_EXP_NAME] = { "exp_name", "EXP_NAME", COL_STR, 12, true, .drop = 2 },
 	[E_COUNT] = { "count", "COUNT", COL_NUM, 6 },
 	[E_BYTES] = { "bytes", "BYTES", COL_BYTES, 7 },
 	[E_DELTA] = { "delta", "DELTA", COL_DELTA, 7 },
 	[E_GROW] = { "grow", "GROW/s", COL_RATE, 7 },
-	[E_GROW_START] = { "grow_start", "AVG/s", COL_RATE, 7 },
+	[E_GROW_START] = { "grow_start", "AVG/s", COL_RATE, 7, .drop = 1 },
 	[E_LEAK] = { "leak", "L", COL_LEAK, 1 },
 };
 
@@ -62,9 +63,9 @@ static const struct col buf_cols[] = {
 	[B_SIZE] = { "size", "SIZE", COL_BYTES, 7 },
 	[B_EXPORTER] = { "exporter", "EXPORTER", COL_STR, 12, true },
 	[B_NAME] = { "name", "NAME", COL_STR, 14, true },
-	[B_PROCS] = { "procs", "PROCS", COL_NUM, 5 },
-	[B_FDS] = { "fds", "FDS", COL_NUM, 4 },
-	[B_MAPS] = { "maps", "MAPS", COL_NUM, 4 },
+	[B_PROCS] = { "procs", "PROCS", COL_NUM, 5, .drop = 1 },
+	[B_FDS] = { "fds", "FDS", COL_NUM, 4, .drop = 3 },
+	[B_MAPS] = { "maps", "MAPS", COL_NUM, 4, .drop = 2 },
 	[B_HOLDERS] = { "holders", "HOLDERS", COL_STR, 12, true },
 	[B_DEVICES] = { "devices", "DEVICES", COL_STR, 8, true },
 };
@@ -76,7 +77,7 @@ static const struct col dev_cols[] = {
 	[D_BYTES] = { "bytes", "BYTES", COL_BYTES, 7 },
 	[D_DELTA] = { "delta", "DELTA", COL_DELTA, 7 },
 	[D_GROW] = { "grow", "GROW/s", COL_RATE, 7 },
-	[D_GROW_START] = { "grow_start", "AVG/s", COL_RATE, 7 },
+	[D_GROW_START] = { "grow_start", "AVG/s", COL_RATE, 7, .drop = 1 },
 	[D_LEAK] = { "leak", "L", COL_LEAK, 1 },
 };
 
@@ -85,26 +86,26 @@ enum { G_ID, G_NAME, G_PROCS, G_BUFS, G_RSS, G_PSS, G_DELTA, G_GROW,
 static const struct col uid_cols[] = {
 	[G_ID] = { "uid", "UID", COL_NUM, 6 },
 	[G_NAME] = { "user", "USER", COL_STR, 12, true },
-	[G_PROCS] = { "procs", "PROCS", COL_NUM, 5 },
+	[G_PROCS] = { "procs", "PROCS", COL_NUM, 5, .drop = 2 },
 	[G_BUFS] = { "bufs", "BUFS", COL_NUM, 5 },
 	[G_RSS] = { "rss", "RSS", COL_BYTES, 7 },
 	[G_PSS] = { "pss", "PSS", COL_BYTES, 7 },
 	[G_DELTA] = { "delta", "DELTA", COL_DELTA, 7 },
 	[G_GROW] = { "grow", "GROW/s", COL_RATE, 7 },
-	[G_GROW_START] = { "grow_start", "AVG/s", COL_RATE, 7 },
+	[G_GROW_START] = { "grow_start", "AVG/s", COL_RATE, 7, .drop = 1 },
 	[G_LEAK] = { "leak", "L", COL_LEAK, 1 },
 };
 
 static const struct col cg_cols[] = {
 	[G_ID] = { "cgroup", "CGROUP", COL_NUM, 8 },
 	[G_NAME] = { "comms", "PROCESSES", COL_STR, 16, true },
-	[G_PROCS] = { "procs", "PROCS", COL_NUM, 5 },
+	[G_PROCS] = { "procs", "PROCS", COL_NUM, 5, .drop = 2 },
 	[G_BUFS] = { "bufs", "BUFS", COL_NUM, 5 },
 	[G_RSS] = { "rss", "RSS", COL_BYTES, 7 },
 	[G_PSS] = { "pss", "PSS", COL_BYTES, 7 },
 	[G_DELTA] = { "delta", "DELTA", COL_DELTA, 7 },
 	[G_GROW] = { "grow", "GROW/s", COL_RATE, 7 },
-	[G_GROW_START] = { "grow_start", "AVG/s", COL_RATE, 7 },
+	[G_GROW_START] = { "grow_start", "AVG/s", COL_RATE, 7, .drop = 1 },
 	[G_LEAK] = { "leak", "L", COL_LEAK, 1 },
 };
 
@@ -248,14 +249,19 @@ int model_refresh(struct model *m, const struct top_opts *o)
 {
 	struct dmabufstat_snapshot *snap;
 	const struct dmabufstat_snapshot *s;
+	struct timespec t0, t1;
 	char id[48];
 	size_t i, n;
 	int err;
 
 	(void)o;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err = dmabufstat_snapshot(m->ds, &snap);
 	if (err)
 		return err;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	m->took_ns = (t1.tv_sec - t0.tv_sec) * 1000000000LL +
+		     (t1.tv_nsec - t0.tv_nsec);
 	/* the first snapshot is kept for --since-start */
 	if (m->snap && m->snap != m->first)
 		dmabufstat_snapshot_free(m->snap);
@@ -738,6 +744,12 @@ static int cmp_rows(const void *pa, const void *pb)
 	return r;
 }
 
+static bool is_tree_col(const struct col *c, int i)
+{
+	return (c == proc_cols && i == P_COMM) ||
+	       (c == buf_cols && i == B_EXPORTER);
+}
+
 static const char *group_key(const struct table *t, const struct row *r)
 {
 	return t->view == TOP_PROCS ? r->s[P_COMM] : r->s[B_EXPORTER];
@@ -929,7 +941,9 @@ void cell_text(const struct col *c, const struct row *r, int i, bool bytes,
 		fmt_signed(r->v[i], bytes, buf, len);
 		break;
 	case COL_STR:
-		snprintf(buf, len, "%s%s", r->depth ? "  " : "",
+		/* tree mode indents the column the rows are grouped by */
+		snprintf(buf, len, "%s%s",
+			 r->depth && is_tree_col(c, i) ? "  " : "",
 			 r->s[i] ?: "");
 		break;
 	case COL_LEAK:

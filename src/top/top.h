@@ -51,6 +51,7 @@ struct col {
 	enum col_kind kind;
 	int width;
 	bool left;
+	int drop;	/* narrow screens hide it: 1 first, then 2, ...; 0 never */
 };
 
 struct row {
@@ -94,6 +95,7 @@ struct model {
 	struct dmabufstat_snapshot *snap, *first;
 	uint64_t gen;		/* refreshes taken */
 	uint64_t t_first, t_prev, t_cur;	/* monotonic ns */
+	uint64_t took_ns;	/* how long the last snapshot took */
 	/* per-entity history, open addressing */
 	struct hist_ent *hist;
 	size_t hist_cap, hist_nr;

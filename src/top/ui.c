@@ -34,8 +34,14 @@ struct ui {
 	double interval;
 	struct table t;
 	int sort[TOP_NR_VIEWS];	/* column per view */
-	char sel_id[48];
+	bool shown[TOP_MAXCOL];	/* columns that fit the screen */
+	int width[TOP_MAXCOL];
+	char sel_id[48];	/* the selected entity, kept across refreshes */
 	size_t sel, top;
+	struct {		/* the same, kept per view while it is hidden */
+		char sel_id[48];
+		size_t sel, top;
+	} saved[TOP_NR_VIEWS];
 	bool details, help, editing, utf8;
 	char msg[160];
 };
@@ -109,38 +115,84 @@ static void select_row(struct ui *u, long i)
 /* ------------------------------------------------------------------ */
 /* Header                                                             */
 
+/*
+ * A header line made of fields: a field that does not fit starts the next
+ * line, so narrow terminals lose no figure.
+ */
+struct fields {
+	int y, attr;
+	char line[512];
+};
+
+static void field(struct fields *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void field(struct fields *f, const char *fmt, ...)
+{
+	size_t used = strlen(f->line);
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (used && used + 2 + strlen(buf) > (size_t)COLS) {
+		put_line(f->y++, f->attr, "%s", f->line);
+		f->line[0] = '\0';
+		used = 0;
+	}
+	snprintf(f->line + used, sizeof(f->line) - used, "%s%s",
+		 used ? "  " : "", buf);
+}
+
+static int fields_end(struct fields *f)
+{
+	if (f->line[0])
+		put_line(f->y++, f->attr, "%s", f->line);
+	f->line[0] = '\0';
+	return f->y;
+}
+
 static int draw_header(struct ui *u)
 {
 	const struct dmabufstat_snapshot *s = u->m->snap;
 	const struct dmabufstat_system *tot = dmabufstat_totals(s);
-	char a[24], b[24], c[24], d[24], when[16], extra[160] = "";
+	struct fields f = { .y = 0, .attr = A_REVERSE };
+	char a[24], when[16];
 	const struct col *cols;
 	time_t now = time(NULL);
 	struct tm tm;
-	int y = 0, n, i;
+	int y, n, i;
 
 	localtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	cols = view_cols(u->o->view, &n);
+	field(&f, "dmabuf-top %s", when);
+	field(&f, "%s", dmabufstat_snapshot_backend_name(s));
+	field(&f, "snapshot %.1f ms", u->m->took_ns / 1e6);
+	field(&f, "every %gs", u->interval);
+	field(&f, "sort %s %s", cols[u->sort[u->o->view]].key,
+	      u->o->reverse ? "asc" : "desc");
 	if (u->o->filter[0])
-		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
-			 "  filter '%s'", u->o->filter);
+		field(&f, "filter '%s'", u->o->filter);
 	if (u->o->follow)
-		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
-			 "  follow %u", u->o->follow);
+		field(&f, "follow %u", u->o->follow);
 	if (u->o->tree)
-		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
-			 "  tree");
-	put_line(y++, A_REVERSE, "dmabuf-top %s  %s  every %.1fs  sort %s %s%s",
-		 when, dmabufstat_snapshot_backend_name(s), u->interval,
-		 cols[u->sort[u->o->view]].key, u->o->reverse ? "asc" : "desc",
-		 extra);
+		field(&f, "tree");
+	if (u->o->since_start)
+		field(&f, "since start");
+	f.y = fields_end(&f);
+	f.attr = 0;
+	field(&f, "Buffers %" PRIu64, tot->count);
 	fmt_size(tot->bytes, u->o->bytes, a, sizeof(a));
-	fmt_size(tot->userspace_rss, u->o->bytes, b, sizeof(b));
-	fmt_size(tot->userspace_pss, u->o->bytes, c, sizeof(c));
-	fmt_size(tot->kernel_bytes, u->o->bytes, d, sizeof(d));
-	put_line(y++, 0, "Buffers %" PRIu64 "  exported %s  rss %s  pss %s  kernel-only %s (%" PRIu64 ")  procs %u",
-		 tot->count, a, b, c, d, tot->kernel_count, tot->nr_procs);
+	field(&f, "exported %s", a);
+	fmt_size(tot->userspace_rss, u->o->bytes, a, sizeof(a));
+	field(&f, "rss %s", a);
+	fmt_size(tot->userspace_pss, u->o->bytes, a, sizeof(a));
+	field(&f, "pss %s", a);
+	fmt_size(tot->kernel_bytes, u->o->bytes, a, sizeof(a));
+	field(&f, "kernel-only %s (%" PRIu64 ")", a, tot->kernel_count);
+	field(&f, "procs %u", tot->nr_procs);
+	y = fields_end(&f);
 
 	/* sparkline of total exported bytes, newest right */
 	if (LINES >= 12 && COLS >= 20) {
@@ -149,7 +201,7 @@ static int draw_header(struct ui *u)
 			"\u2585", "\u2586", "\u2587", "\u2588",
 		};
 		static const char ascii[] = "_.-=+*#@";
-		int w = COLS - 18;
+		int w = COLS - 21;
 		size_t nr = u->m->spark_nr, first = nr > (size_t)w ? nr - w : 0;
 		uint64_t lo = UINT64_MAX, hi = 0;
 		size_t k;
@@ -159,10 +211,11 @@ static int draw_header(struct ui *u)
 			hi = u->m->spark[k] > hi ? u->m->spark[k] : hi;
 		}
 		fmt_size(hi, false, a, sizeof(a));
-		mvprintw(y, 0, "history %7s ", a);
+		mvprintw(y, 0, "history max %7s ", a);
+		/* scaled from the window's low to its high: a flat line is low */
 		for (k = first; k < nr; k++) {
 			int lvl = hi > lo ? (int)((u->m->spark[k] - lo) * 7 /
-						   (hi - lo)) : (hi ? 7 : 0);
+						   (hi - lo)) : 0;
 
 			if (u->utf8)
 				addstr(blocks[lvl]);
@@ -180,9 +233,9 @@ static int draw_header(struct ui *u)
 		n = n < 2 ? n : 2;
 	else
 		n = 0;
-	for (i = 0; i < n && COLS >= 40; i++) {
+	for (i = 0; i < n && COLS >= 50; i++) {
 		const struct dmabufstat_exporter *e = dmabufstat_exporter(s, i);
-		int w = COLS - 40, fill;
+		int w = COLS - 46, fill;
 		char bar[512];
 
 		if (w > (int)sizeof(bar) - 1)
@@ -192,8 +245,8 @@ static int draw_header(struct ui *u)
 		memset(bar + fill, ' ', w - fill);
 		bar[w] = '\0';
 		fmt_size(e->bytes, u->o->bytes, a, sizeof(a));
-		put_line(y++, 0, "%-16.16s [%s] %7s %3d%% %5" PRIu64, e->name,
-			 bar, a,
+		put_line(y++, 0, "%-16.16s [%s] %7s %3d%% %5" PRIu64 " bufs",
+			 e->name, bar, a,
 			 tot->bytes ? (int)(e->bytes * 100 / tot->bytes) : 0,
 			 e->count);
 	}
@@ -218,6 +271,34 @@ static int draw_header(struct ui *u)
 /* ------------------------------------------------------------------ */
 /* Table                                                              */
 
+/*
+ * Which columns fit the screen: the least needed go first (their drop
+ * rank), and the last column, when it is text (names, devices), gets the
+ * room left over.
+ */
+static void layout(struct ui *u)
+{
+	const struct table *t = &u->t;
+	int k, used = -1, rank, last = -1;
+
+	for (k = 0; k < t->ncols; k++) {
+		u->shown[k] = true;
+		u->width[k] = t->cols[k].width;
+		used += u->width[k] + 1;
+	}
+	for (rank = 1; used > COLS && rank < 10; rank++)
+		for (k = 0; k < t->ncols; k++)
+			if (t->cols[k].drop == rank && u->shown[k]) {
+				u->shown[k] = false;
+				used -= u->width[k] + 1;
+			}
+	for (k = 0; k < t->ncols; k++)
+		if (u->shown[k])
+			last = k;
+	if (last >= 0 && t->cols[last].left && used < COLS)
+		u->width[last] += COLS - used;
+}
+
 static void row_text(struct ui *u, const struct row *r, char *line,
 		     size_t len, bool header)
 {
@@ -228,7 +309,9 @@ static void row_text(struct ui *u, const struct row *r, char *line,
 
 	line[0] = '\0';
 	for (k = 0; k < t->ncols && off + 1 < len; k++) {
-		w = t->cols[k].width;
+		if (!u->shown[k])
+			continue;
+		w = u->width[k];
 		if (header) {
 			snprintf(cell, sizeof(cell), "%s%s", t->cols[k].title,
 				 k == u->sort[t->view] ?
@@ -236,10 +319,9 @@ static void row_text(struct ui *u, const struct row *r, char *line,
 		} else {
 			cell_text(t->cols, r, k, u->o->bytes, cell, sizeof(cell));
 		}
-		if (t->cols[k].left && (int)strlen(cell) > w &&
-		    k != t->ncols - 1)
+		if (t->cols[k].left && (int)strlen(cell) > w)
 			cell[w] = '\0';	/* names are cut, numbers never */
-		off += snprintf(line + off, len - off, k ? " %*s" : "%*s",
+		off += snprintf(line + off, len - off, off ? " %*s" : "%*s",
 				t->cols[k].left ? -w : w, cell);
 	}
 }
@@ -251,6 +333,7 @@ static void draw_table(struct ui *u, int y, int h)
 
 	if (h < 1)
 		return;
+	layout(u);
 	row_text(u, NULL, line, sizeof(line), true);
 	put_line(y++, A_BOLD | A_UNDERLINE, "%s", line);
 	h--;
@@ -524,7 +607,7 @@ static void draw(struct ui *u)
 	else if (u->msg[0])
 		put_line(LINES - 1, A_BOLD, "%s", u->msg);
 	else
-		put_line(LINES - 1, 0, "q quit  ? help  / filter  d details  p follow  H tree  <> sort  r reverse  1-6 views");
+		put_line(LINES - 1, 0, "q:quit ?:help /:filter d:details p:follow H:tree <>:sort r:reverse 1-6:views");
 	if (u->editing) {
 		curs_set(1);
 		move(LINES - 1, 1 + (int)strlen(u->o->filter));
@@ -542,10 +625,13 @@ static void set_view(struct ui *u, int v)
 	v = (v + TOP_NR_VIEWS) % TOP_NR_VIEWS;
 	if (v == (int)u->o->view)
 		return;
+	memcpy(u->saved[u->o->view].sel_id, u->sel_id, sizeof(u->sel_id));
+	u->saved[u->o->view].sel = u->sel;
+	u->saved[u->o->view].top = u->top;
 	u->o->view = v;
-	u->sel = 0;
-	u->top = 0;
-	u->sel_id[0] = '\0';
+	memcpy(u->sel_id, u->saved[v].sel_id, sizeof(u->sel_id));
+	u->sel = u->saved[v].sel;
+	u->top = u->saved[v].top;
 }
 
 static void edit_key(struct ui *u, int ch)
