@@ -20,6 +20,11 @@
  *                             gpu-cache: a vgem export whose fd is closed;
  *                               its GEM handle keeps it
  *
+ * --procs N adds N clients (wl-client-K), each holding one small buffer of
+ * its own by fd and mapping, for a population with many holders. --leak
+ * adds wl-leaker, which makes one more page-sized buffer at every step
+ * from the moment everything is ready, and holds them all by fd.
+ *
  * Every process reports what it did to the coordinating process, which
  * writes it down as a manifest (the workload's own bookkeeping, to be
  * compared with what dmabufstat finds), then holds everything until
@@ -45,6 +50,7 @@
 #include "bufsrc.h"
 
 #define MAX_SCALE	10000
+#define MAX_PROCS	1000
 
 enum source {
 	SRC_UDMABUF,
@@ -64,6 +70,8 @@ enum role {
 	ROLE_GPU,
 	ROLE_NPU,
 	ROLE_COMPOSITOR,
+	ROLE_CLIENT,		/* --procs: that many, after the others */
+	ROLE_LEAKER,		/* --leak */
 	NR_ROLES,
 };
 
@@ -72,6 +80,8 @@ static const char *const role_comm[] = {
 	[ROLE_GPU] = "wl-gpu",
 	[ROLE_NPU] = "wl-npu",
 	[ROLE_COMPOSITOR] = "wl-compositor",
+	[ROLE_CLIENT] = "wl-client",	/* -K appended */
+	[ROLE_LEAKER] = "wl-leaker",
 };
 
 /* Unix sockets buffers travel over: [0] is the sender's end. */
@@ -97,11 +107,15 @@ enum {
 	PAGES_NPU_TENSOR = 12,
 	PAGES_NPU_SHARED = 13,
 	PAGES_COMP_FB = 2,
+	PAGES_CLIENT = 1,
+	PAGES_LEAK = 1,
 };
 
 static struct env {
 	double hold;		/* seconds; < 0: until SIGTERM/SIGINT */
 	int scale;
+	int procs;		/* --procs: clients */
+	double leak;		/* --leak: seconds per step; 0: no leaker */
 	const char *manifest;	/* NULL: stdout */
 	const char *ready_file;
 } env = {
@@ -117,6 +131,9 @@ static volatile sig_atomic_t exiting;
 
 /* Coordinator's view of a child */
 struct child {
+	enum role role;
+	int k;			/* ROLE_CLIENT: its number, from 1 */
+	char comm[24];		/* as PR_SET_NAME gets it: at most 15 */
 	bool running;
 	pid_t pid;
 	int ctl;		/* read end of the child's report pipe */
@@ -125,16 +142,40 @@ struct child {
 	size_t len, cap;
 };
 
-static struct child children[NR_ROLES];
+static struct child *children;
+static int nr_children;
 
 /* In a child: the write end of its report pipe */
 static FILE *ctl;
-static enum role my_role;
+static const char *my_comm;
 
 static void sig_handler(int sig)
 {
 	(void)sig;
 	exiting = 1;
+}
+
+static void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("dmabuf-workload: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void timespec_add(struct timespec *ts, double seconds)
+{
+	ts->tv_sec += (time_t)seconds;
+	ts->tv_nsec += (long)((seconds - (time_t)seconds) * 1e9);
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
 }
 
 static bool role_runs(enum role role)
@@ -147,7 +188,10 @@ static bool role_runs(enum role role)
 	case ROLE_NPU:
 		return have[SRC_HEAP];
 	case ROLE_COMPOSITOR:
+	case ROLE_CLIENT:
 		return have[SRC_UDMABUF] || have[SRC_VGEM] || have[SRC_HEAP];
+	case ROLE_LEAKER:
+		return env.leak > 0;
 	default:
 		return false;
 	}
@@ -171,7 +215,7 @@ fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(ctl, "error %s: ", role_comm[my_role]);
+	fprintf(ctl, "error %s: ", my_comm);
 	va_start(ap, fmt);
 	vfprintf(ctl, fmt, ap);
 	va_end(ap);
@@ -216,6 +260,29 @@ static unsigned long label(int fd, enum source src, size_t size,
 	return fi.ino;
 }
 
+/* The source clients and the leaker use: the first the machine has */
+static enum source first_source(void)
+{
+	enum source src;
+
+	for (src = 0; src < NR_SOURCES - 1 && !have[src]; src++)
+		;
+	return src;
+}
+
+/* A new buffer held by the returned fd only, or -errno. */
+static int create(enum source src, size_t size)
+{
+	switch (src) {
+	case SRC_UDMABUF:
+		return udmabuf_create(size);
+	case SRC_HEAP:
+		return heap_alloc("system", size);
+	default:
+		return vgem_export(size);
+	}
+}
+
 /* Makes, names and reports one buffer; returns its fd. */
 static int make(enum source src, int npages, const char *fmt, int k)
 {
@@ -224,17 +291,7 @@ static int make(enum source src, int npages, const char *fmt, int k)
 	int fd;
 
 	snprintf(name, sizeof(name), fmt, k);
-	switch (src) {
-	case SRC_UDMABUF:
-		fd = udmabuf_create(size);
-		break;
-	case SRC_HEAP:
-		fd = heap_alloc("system", size);
-		break;
-	default:
-		fd = vgem_export(size);
-		break;
-	}
+	fd = create(src, size);
 	if (fd < 0)
 		fail("create %s %s: %s", src_name[src], name, strerror(-fd));
 	label(fd, src, size, name);
@@ -464,6 +521,55 @@ static void run_compositor(void)
 	}
 }
 
+/* --procs: one more holder, with a small buffer of its own */
+static void run_client(int k)
+{
+	int fd = make(first_source(), PAGES_CLIENT, "client-%d", k);
+
+	hold_fd(fd);
+	map(fd, pages(PAGES_CLIENT));
+}
+
+/*
+ * --leak: from the moment the coordinator says everything is in place
+ * (SIGUSR1, blocked in @go), one more page-sized buffer every env.leak
+ * seconds, held by fd until we die. Not reported: the manifest cannot list
+ * what keeps changing. Out of fds or memory, we stop growing and hold on.
+ */
+static void __attribute__((noreturn)) run_leaker(const sigset_t *go)
+{
+	enum source src = first_source();
+	struct timespec next;
+	char name[32];
+	int sig, n, fd, err;
+
+	while (sigwait(go, &sig))
+		;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (n = 1; ; n++) {
+		timespec_add(&next, env.leak);
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next,
+				       NULL) == EINTR)
+			;
+		fd = create(src, pages(PAGES_LEAK));
+		if (fd < 0) {
+			err = -fd;
+			break;
+		}
+		snprintf(name, sizeof(name), "leak-%d", n);
+		err = dmabuf_set_name(fd, name);
+		if (err) {
+			close(fd);
+			err = -err;
+			break;
+		}
+	}
+	warnx("%s: holding %d buffers, making no more: %s", my_comm, n - 1,
+	      strerror(err));
+	for (;;)
+		pause();
+}
+
 /* The link ends each role uses; a child closes all the others. */
 static bool uses_link_end(enum role role, enum link link, int end)
 {
@@ -480,35 +586,38 @@ static bool uses_link_end(enum role role, enum link link, int end)
 }
 
 static void __attribute__((noreturn))
-child_main(enum role role, int ctl_fd, pid_t parent)
+child_main(const struct child *me, int ctl_fd, pid_t parent)
 {
-	sigset_t none;
+	sigset_t mask;
 	int i, end;
 
-	my_role = role;
+	my_comm = me->comm;
 	signal(SIGTERM, SIG_DFL);
 	/* Ctrl-C is the coordinator's to handle: it tears us down */
 	signal(SIGINT, SIG_IGN);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	sigemptyset(&mask);
+	/* the leaker's go: blocked from the start so it cannot be missed */
+	if (me->role == ROLE_LEAKER)
+		sigaddset(&mask, SIGUSR1);
+	sigprocmask(SIG_SETMASK, &mask, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		_exit(EXIT_FAILURE);
-	prctl(PR_SET_NAME, role_comm[role]);
+	prctl(PR_SET_NAME, me->comm);
 
 	ctl = fdopen(ctl_fd, "w");
 	if (!ctl)
 		_exit(EXIT_FAILURE);
-	for (i = 0; i < NR_ROLES; i++)
+	for (i = 0; i < nr_children; i++)
 		if (children[i].running)
 			close(children[i].ctl);
 	for (i = 0; i < NR_LINKS; i++)
 		for (end = 0; end < 2; end++)
-			if (!uses_link_end(role, i, end))
+			if (!uses_link_end(me->role, i, end))
 				close(links[i][end]);
 
-	report("proc %d %s\n", getpid(), role_comm[role]);
-	switch (role) {
+	report("proc %d %s\n", getpid(), me->comm);
+	switch (me->role) {
 	case ROLE_CAMERA:
 		run_camera();
 		break;
@@ -521,12 +630,17 @@ child_main(enum role role, int ctl_fd, pid_t parent)
 	case ROLE_COMPOSITOR:
 		run_compositor();
 		break;
+	case ROLE_CLIENT:
+		run_client(me->k);
+		break;
 	default:
 		break;
 	}
 	report("done\n");
 	if (fflush(ctl))
 		_exit(EXIT_FAILURE);
+	if (me->role == ROLE_LEAKER)
+		run_leaker(&mask);
 	for (;;)
 		pause();
 }
@@ -545,19 +659,6 @@ struct mbuf {
 	char *imports;		/* pid:handle,... */
 	char *handles;		/* pid:handle,... */
 };
-
-static void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void warnx(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("dmabuf-workload: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 static void probe_sources(void)
 {
@@ -590,23 +691,54 @@ static void probe_sources(void)
 			warnx("skipping %s buffers: %s", src_name[i], why[i]);
 }
 
-static int ctl_fds(struct pollfd *pfd, int *role_of)
+/* Lists every child to run, in the order the manifest lists them. */
+static int plan_children(void)
+{
+	int role, k, n;
+
+	children = calloc(NR_ROLES - 1 + env.procs, sizeof(*children));
+	if (!children) {
+		warnx("out of memory");
+		return -ENOMEM;
+	}
+	for (role = 0; role < NR_ROLES; role++) {
+		if (!role_runs(role))
+			continue;
+		n = role == ROLE_CLIENT ? env.procs : 1;
+		for (k = 1; k <= n; k++) {
+			struct child *c = &children[nr_children++];
+
+			c->role = role;
+			c->k = k;
+			c->ctl = -1;
+			if (role == ROLE_CLIENT)
+				snprintf(c->comm, sizeof(c->comm), "%s-%d",
+					 role_comm[role], k);
+			else
+				snprintf(c->comm, sizeof(c->comm), "%s",
+					 role_comm[role]);
+		}
+	}
+	return 0;
+}
+
+static int ctl_fds(struct pollfd *pfd, int *child_of)
 {
 	int i, n = 0;
 
-	for (i = 0; i < NR_ROLES; i++) {
+	for (i = 0; i < nr_children; i++) {
 		if (!children[i].running || children[i].ctl < 0)
 			continue;
 		pfd[n].fd = children[i].ctl;
 		pfd[n].events = POLLIN;
 		pfd[n].revents = 0;
-		role_of[n++] = i;
+		child_of[n++] = i;
 	}
 	return n;
 }
 
 /* Shows why a child stopped: its error line, or how it ended. */
-static void child_gone(struct child *c, enum role role)
+static void child_gone(struct child *c)
 {
 	const char *err = c->text ? strstr(c->text, "error ") : NULL;
 	int status;
@@ -616,18 +748,18 @@ static void child_gone(struct child *c, enum role role)
 	} else if (waitpid(c->pid, &status, 0) == c->pid) {
 		c->running = false;
 		if (WIFSIGNALED(status))
-			warnx("%s (pid %d) killed by signal %d", role_comm[role],
+			warnx("%s (pid %d) killed by signal %d", c->comm,
 			      c->pid, WTERMSIG(status));
 		else
-			warnx("%s (pid %d) exited with status %d",
-			      role_comm[role], c->pid, WEXITSTATUS(status));
+			warnx("%s (pid %d) exited with status %d", c->comm,
+			      c->pid, WEXITSTATUS(status));
 	} else {
-		warnx("%s (pid %d) went away", role_comm[role], c->pid);
+		warnx("%s (pid %d) went away", c->comm, c->pid);
 	}
 }
 
 /* Reads what a child wrote; returns false when it is gone. */
-static bool read_child(struct child *c, enum role role)
+static bool read_child(struct child *c)
 {
 	ssize_t n;
 
@@ -646,7 +778,7 @@ static bool read_child(struct child *c, enum role role)
 		return true;
 	if (n <= 0) {
 		c->text[c->len] = '\0';
-		child_gone(c, role);
+		child_gone(c);
 		close(c->ctl);
 		c->ctl = -1;
 		return false;
@@ -664,10 +796,9 @@ static bool read_child(struct child *c, enum role role)
  * for a signal. While holding (setup done), waits for the deadline instead;
  * a child that goes away then is a failure too.
  */
-static int wait_children(const sigset_t *orig, const struct timespec *until)
+static int wait_loop(const sigset_t *orig, const struct timespec *until,
+		     struct pollfd *pfd, int *child_of)
 {
-	struct pollfd pfd[NR_ROLES];
-	int role_of[NR_ROLES];
 	int i, n, cnt, pending;
 
 	for (;;) {
@@ -676,7 +807,7 @@ static int wait_children(const sigset_t *orig, const struct timespec *until)
 		if (exiting)
 			return -EINTR;
 		pending = 0;
-		for (i = 0; i < NR_ROLES; i++)
+		for (i = 0; i < nr_children; i++)
 			pending += children[i].running && !children[i].done;
 		if (!until && !pending)
 			return 0;
@@ -693,7 +824,7 @@ static int wait_children(const sigset_t *orig, const struct timespec *until)
 			timeout = &left;
 		}
 
-		cnt = ctl_fds(pfd, role_of);
+		cnt = ctl_fds(pfd, child_of);
 		n = ppoll(pfd, cnt, timeout, orig);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -702,17 +833,31 @@ static int wait_children(const sigset_t *orig, const struct timespec *until)
 			return -errno;
 		}
 		for (i = 0; i < cnt; i++) {
-			struct child *c = &children[role_of[i]];
+			struct child *c = &children[child_of[i]];
 
 			if (!pfd[i].revents)
 				continue;
-			if (!read_child(c, role_of[i]))
+			if (!read_child(c))
 				return -ECHILD;
 			if (until)
-				warnx("%s said something unexpected",
-				      role_comm[role_of[i]]);
+				warnx("%s said something unexpected", c->comm);
 		}
 	}
+}
+
+static int wait_children(const sigset_t *orig, const struct timespec *until)
+{
+	struct pollfd *pfd = calloc(nr_children, sizeof(*pfd));
+	int *child_of = calloc(nr_children, sizeof(*child_of));
+	int err = -ENOMEM;
+
+	if (pfd && child_of)
+		err = wait_loop(orig, until, pfd, child_of);
+	else
+		warnx("out of memory");
+	free(pfd);
+	free(child_of);
+	return err;
 }
 
 /* Hold until the deadline, or forever if there is none. */
@@ -720,19 +865,12 @@ static int hold(const sigset_t *orig)
 {
 	struct timespec until;
 
-	if (env.hold < 0) {
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	if (env.hold < 0)
 		/* a deadline no one will see */
-		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_sec += 100L * 365 * 24 * 3600;
-	} else {
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += (time_t)env.hold;
-		until.tv_nsec += (long)((env.hold - (time_t)env.hold) * 1e9);
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-	}
+	else
+		timespec_add(&until, env.hold);
 	return wait_children(orig, &until);
 }
 
@@ -742,13 +880,13 @@ static void teardown(void)
 	bool left = false;
 	pid_t pid;
 
-	for (i = 0; i < NR_ROLES; i++)
+	for (i = 0; i < nr_children; i++)
 		if (children[i].running)
 			kill(children[i].pid, SIGTERM);
 	/* they die at once; give them 5 s before SIGKILL */
 	for (tries = 0; tries < 500; tries++) {
 		left = false;
-		for (i = 0; i < NR_ROLES; i++) {
+		for (i = 0; i < nr_children; i++) {
 			struct child *c = &children[i];
 
 			if (!c->running)
@@ -763,11 +901,11 @@ static void teardown(void)
 			return;
 		usleep(10000);
 	}
-	for (i = 0; i < NR_ROLES; i++) {
+	for (i = 0; i < nr_children; i++) {
 		if (!children[i].running)
 			continue;
 		warnx("%s (pid %d) ignored SIGTERM, killing it",
-		      role_comm[i], children[i].pid);
+		      children[i].comm, children[i].pid);
 		kill(children[i].pid, SIGKILL);
 		waitpid(children[i].pid, &status, 0);
 		children[i].running = false;
@@ -818,7 +956,7 @@ static struct mbuf *gather_bufs(int *nr)
 	int i, n = 0, cap = 0;
 	char *line, *end;
 
-	for (i = 0; i < NR_ROLES; i++) {
+	for (i = 0; i < nr_children; i++) {
 		for (line = children[i].text; line && *line; line = end + 1) {
 			end = strchrnul(line, '\n');
 			memset(&b, 0, sizeof(b));
@@ -856,7 +994,7 @@ static int gather_holders(struct mbuf *bufs, int nr)
 	char what[16];
 	int i, pid;
 
-	for (i = 0; i < NR_ROLES; i++) {
+	for (i = 0; i < nr_children; i++) {
 		for (line = children[i].text; line && *line; line = end + 1) {
 			struct mbuf key, *b = NULL;
 			int pos = 0;
@@ -868,7 +1006,7 @@ static int gather_holders(struct mbuf *bufs, int nr)
 				goto next;
 			if (sscanf(line, "%*s %lu %d %n", &ino, &pid, &pos) < 2 ||
 			    !pos) {
-				warnx("%s: bad report line", role_comm[i]);
+				warnx("%s: bad report line", children[i].comm);
 				return -EPROTO;
 			}
 			val = strtoul(line + pos, NULL, 0);
@@ -878,7 +1016,7 @@ static int gather_holders(struct mbuf *bufs, int nr)
 					    cmp_ino);
 			if (!b) {
 				warnx("%s reported %s of unknown inode %lu",
-				      role_comm[i], what, ino);
+				      children[i].comm, what, ino);
 				return -EPROTO;
 			}
 			if (!strcmp(what, "fd"))
@@ -913,6 +1051,12 @@ static int write_manifest(FILE *f, struct mbuf *bufs, int nr)
 "# handle= pid:handle of the vgem handle an export was made from; both\n"
 "# keep it in the kernel. \"-\" is none. total: sums of the buffers;\n"
 "# kernel-only buffers are those no fd or mapping holds.\n");
+	/* only with --leak, so the default manifest stays as it always was */
+	if (env.leak > 0)
+		fprintf(f,
+"# leaker: the --leak process, which makes one more one-page buffer every=\n"
+"# seconds from the moment the workload is ready and holds them by fd;\n"
+"# they are not listed, as they keep changing.\n");
 	fprintf(f, "workload pid=%d scale=%d sources=", getpid(), env.scale);
 	for (i = 0; i < NR_SOURCES; i++) {
 		if (!have[i])
@@ -922,9 +1066,14 @@ static int write_manifest(FILE *f, struct mbuf *bufs, int nr)
 	}
 	fputc('\n', f);
 
-	for (i = 0; i < NR_ROLES; i++) {
+	for (i = 0; i < nr_children; i++) {
 		line = children[i].text;
-		if (line && sscanf(line, "proc %d %31s", &pid, comm) == 2)
+		if (!line || sscanf(line, "proc %d %31s", &pid, comm) != 2)
+			continue;
+		if (children[i].role == ROLE_LEAKER)
+			fprintf(f, "leaker pid=%d comm=%s every=%g\n", pid, comm,
+				env.leak);
+		else
 			fprintf(f, "process pid=%d comm=%s\n", pid, comm);
 	}
 
@@ -992,7 +1141,8 @@ static int touch_ready(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: dmabuf-workload [--hold SECONDS] [--scale N] [--manifest FILE]\n"
+"Usage: dmabuf-workload [--hold SECONDS] [--scale N] [--procs N]\n"
+"                       [--leak SECONDS] [--manifest FILE]\n"
 "                       [--ready-file FILE]\n"
 "Makes a known population of dma-bufs in four processes (wl-camera,\n"
 "wl-gpu, wl-npu, wl-compositor) from udmabuf, the system dma-heap and\n"
@@ -1002,18 +1152,32 @@ static void usage(FILE *f)
 "\n"
 "  --hold SECONDS      hold that long (default: until SIGTERM or SIGINT)\n"
 "  --scale N           make N of each kind of buffer (default 1)\n"
+"  --procs N           N more processes, wl-client-1 to wl-client-N, each\n"
+"                      holding one buffer of its own (client-K, one page,\n"
+"                      from the first source there is) by fd and mapping\n"
+"                      (default 0, at most %d)\n"
+"  --leak SECONDS      one more process, wl-leaker, that makes a new\n"
+"                      one-page buffer (leak-1, leak-2, ...) every SECONDS\n"
+"                      once everything is ready and holds them all by fd\n"
+"                      until teardown (or until it runs out of fds); the\n"
+"                      manifest names it but not its buffers\n"
 "  --manifest FILE     write the manifest there (default: stdout)\n"
 "  --ready-file FILE   write our pid there once everything is in place;\n"
 "                      removed again at teardown\n"
-"  -h, --help          show this help\n");
+"  -h, --help          show this help\n", MAX_PROCS);
 }
 
 static bool parse_args(int argc, char **argv)
 {
-	enum { OPT_HOLD = 256, OPT_SCALE, OPT_MANIFEST, OPT_READY };
+	enum {
+		OPT_HOLD = 256, OPT_SCALE, OPT_PROCS, OPT_LEAK, OPT_MANIFEST,
+		OPT_READY,
+	};
 	static const struct option long_opts[] = {
 		{ "hold", required_argument, NULL, OPT_HOLD },
 		{ "scale", required_argument, NULL, OPT_SCALE },
+		{ "procs", required_argument, NULL, OPT_PROCS },
+		{ "leak", required_argument, NULL, OPT_LEAK },
 		{ "manifest", required_argument, NULL, OPT_MANIFEST },
 		{ "ready-file", required_argument, NULL, OPT_READY },
 		{ "help", no_argument, NULL, 'h' },
@@ -1044,6 +1208,26 @@ static bool parse_args(int argc, char **argv)
 				return false;
 			}
 			env.scale = val;
+			break;
+		case OPT_PROCS:
+			errno = 0;
+			val = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || val < 0 ||
+			    val > MAX_PROCS) {
+				warnx("invalid --procs '%s' (0 to %d)", optarg,
+				      MAX_PROCS);
+				return false;
+			}
+			env.procs = val;
+			break;
+		case OPT_LEAK:
+			errno = 0;
+			env.leak = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(env.leak > 0) ||
+			    env.leak > 1e9) {
+				warnx("invalid --leak '%s'", optarg);
+				return false;
+			}
 			break;
 		case OPT_MANIFEST:
 			env.manifest = optarg;
@@ -1085,7 +1269,10 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 
-	/* --scale multiplies the fds every process holds */
+	/*
+	 * --scale multiplies the fds every process holds, --procs our report
+	 * pipes; the leaker grows until it meets this limit
+	 */
 	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
@@ -1112,15 +1299,14 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (plan_children())
+		return EXIT_FAILURE;
 	self = getpid();
 	fflush(NULL);
-	for (i = 0; i < NR_ROLES; i++) {
+	for (i = 0; i < nr_children; i++) {
 		struct child *c = &children[i];
 		int p[2];
 
-		c->ctl = -1;
-		if (!role_runs(i))
-			continue;
 		if (pipe2(p, O_CLOEXEC)) {
 			warnx("pipe: %s", strerror(errno));
 			goto out;
@@ -1134,7 +1320,7 @@ int main(int argc, char **argv)
 		}
 		if (!c->pid) {
 			close(p[0]);
-			child_main(i, p[1], self);
+			child_main(c, p[1], self);
 		}
 		close(p[1]);
 		c->ctl = p[0];
@@ -1164,10 +1350,19 @@ int main(int argc, char **argv)
 
 		for (i = 0; i < nr; i++)
 			bytes += bufs[i].size;
-		for (i = 0; i < NR_ROLES; i++)
-			procs += children[i].running;
+		for (i = 0; i < nr_children; i++)
+			procs += children[i].running &&
+				 children[i].role != ROLE_LEAKER;
 		warnx("ready: %d buffers, %llu bytes, in %d processes", nr,
 		      bytes, procs);
+	}
+	/* the leaker starts now, so the manifest was true when written */
+	for (i = 0; i < nr_children; i++) {
+		if (children[i].running && children[i].role == ROLE_LEAKER) {
+			kill(children[i].pid, SIGUSR1);
+			warnx("%s (pid %d): one more page every %g s",
+			      children[i].comm, children[i].pid, env.leak);
+		}
 	}
 
 	err = hold(&orig);
@@ -1184,7 +1379,8 @@ out:
 		free(bufs[i].handles);
 	}
 	free(bufs);
-	for (i = 0; i < NR_ROLES; i++)
+	for (i = 0; i < nr_children; i++)
 		free(children[i].text);
+	free(children);
 	return ret;
 }
