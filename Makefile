@@ -146,6 +146,11 @@ check-kernel-selftests:
 demo: all
 	$(Q)tools/demo
 
+# The same guest and workload, and a shell there to try the tools yourself.
+.PHONY: demo-shell
+demo-shell: all
+	$(Q)tools/demo --shell
+
 # Regenerate the checked-in vmlinux.h from the patched kernel's BTF.
 .PHONY: vmlinux
 vmlinux: | deps

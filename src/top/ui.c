@@ -168,7 +168,7 @@ static int draw_header(struct ui *u)
 	cols = view_cols(u->o->view, &n);
 	field(&f, "dmabuf-top %s", when);
 	field(&f, "%s", dmabufstat_snapshot_backend_name(s));
-	field(&f, "snapshot %.1f ms", u->m->took_ns / 1e6);
+	field(&f, "took %.1fms", u->m->took_ns / 1e6);
 	field(&f, "every %gs", u->interval);
 	field(&f, "sort %s %s", cols[u->sort[u->o->view]].key,
 	      u->o->reverse ? "asc" : "desc");
@@ -399,13 +399,13 @@ static void details_buffer(struct ui *u, struct lines *l, size_t bi)
 
 	fmt_size(b->size, u->o->bytes, sz, sizeof(sz));
 	name_of(b, name, sizeof(name));
-	dline(l, "buffer %" PRIu64 "  %s  exporter %s (%s)  name '%s'  file refs %" PRId64 "  vmaps %d",
-	      b->ino, sz, dmabufstat_buffer_exporter(b), b->exporter, name,
-	      b->file_count, b->vmap_count);
+	dline(l, "buffer %" PRIu64 "  %s  exporter %s (exp_name %s)  name '%s'",
+	      b->ino, sz, dmabufstat_buffer_exporter(b), b->exporter, name);
 	for (j = 0; j < b->nr_attach_names; j++)
 		snprintf(devs + strlen(devs), sizeof(devs) - strlen(devs),
 			 "%s%s", j ? ", " : "", b->attach[j]);
-	dline(l, "attached devices (%u): %s", b->nr_attach,
+	dline(l, "file refs %" PRId64 "  vmaps %d  attached devices (%u): %s",
+	      b->file_count, b->vmap_count, b->nr_attach,
 	      b->nr_attach ? devs : "none");
 	dline(l, "holders (%u)%s", b->nr_procs, b->nr_procs ? ":" :
 	      ": none (kernel-only)");
