@@ -211,8 +211,14 @@ static int hist_put(struct model *m, const char *id, int64_t val)
 		h->cur = 0;
 		h->seen = 0;
 	}
-	/* absent at the previous refresh: it had 0 then */
-	h->prev = h->seen + 1 == m->gen ? h->cur : 0;
+	/*
+	 * The first refresh is the baseline (no growth yet); later, an entity
+	 * absent at the previous refresh had 0 then.
+	 */
+	if (m->gen == 1)
+		h->prev = val;
+	else
+		h->prev = h->seen + 1 == m->gen ? h->cur : 0;
 	if (m->gen > 1)
 		h->streak = val > h->prev ? h->streak + 1 : 0;
 	h->cur = val;

@@ -177,7 +177,7 @@ static int draw_header(struct ui *u)
 	if (u->o->follow)
 		field(&f, "follow %u", u->o->follow);
 	if (u->o->tree)
-		field(&f, "tree");
+		field(&f, "grouped (H)");
 	if (u->o->since_start)
 		field(&f, "since start");
 	f.y = fields_end(&f);
