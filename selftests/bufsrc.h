@@ -19,7 +19,8 @@
 #define UDMABUF_DEV	"/dev/udmabuf"
 #define DMA_HEAP_DIR	"/dev/dma_heap"
 #define DRM_CARD_FMT	"/dev/dri/card%d"
-#define BUFINFO_PATH	"/sys/kernel/debug/dma_buf/bufinfo"
+#define DEBUGFS_DIR	"/sys/kernel/debug"
+#define BUFINFO_PATH	DEBUGFS_DIR "/dma_buf/bufinfo"
 
 /* A udmabuf over a sealed memfd; size must be a multiple of the page size. */
 int udmabuf_create(size_t size);

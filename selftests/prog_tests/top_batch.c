@@ -5,8 +5,9 @@
  * lines (refresh 1..3) that parse, whose totals match debugfs bufinfo and
  * whose buffers and processes match the workload's manifest (size,
  * exporter, name, holders; rss and pss computed from the manifest), with
- * no growth between refreshes of a steady population. Needs buffer
- * sources: runs in the guest, skips elsewhere.
+ * no growth in a steady population; then a leaking process is marked
+ * and --since-start counts from the first refresh. Needs buffer sources:
+ * runs in the guest, skips elsewhere.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,15 +44,15 @@ static json_object *jfind(json_object *arr, const char *k, uint64_t id)
 	return NULL;
 }
 
-/* Runs dmabuf-top with args; its stdout's lines parsed into docs[]. */
-static int run_top(const char *view, json_object **docs, int max)
+/* Runs dmabuf-top -b -o json args; its stdout's lines parsed into docs[]. */
+static int run_top(const char *args, json_object **docs, int max)
 {
 	char cmd[512], line[1 << 20];
 	FILE *p;
 	int n = 0;
 
-	snprintf(cmd, sizeof(cmd), "%s -b -o json -v %s 0.2 3", exe_beside("dmabuf-top"),
-		 view);
+	snprintf(cmd, sizeof(cmd), "%s -b -o json %s", exe_beside("dmabuf-top"),
+		 args);
 	p = popen(cmd, "r");
 	if (!ASSERT_OK_PTR(p, "popen dmabuf-top"))
 		return 0;
@@ -79,9 +80,9 @@ static void check(void)
 	    !ASSERT_GT(mf.nr_bufs, 0, "manifest buffers") ||
 	    !ASSERT_OK(bufinfo_read(&bi), "bufinfo"))
 		return;
-	nb = run_top("buffers", bdocs, 4);
-	np = run_top("procs", pdocs, 4);
-	ne = run_top("exporters", edocs, 4);
+	nb = run_top("-v buffers 0.2 3", bdocs, 4);
+	np = run_top("-v procs 0.2 3", pdocs, 4);
+	ne = run_top("-v exporters 0.2 3", edocs, 4);
 	ASSERT_EQ(nb, 3, "buffers: 3 refreshes");
 	ASSERT_EQ(np, 3, "procs: 3 refreshes");
 	ASSERT_EQ(ne, 3, "exporters: 3 refreshes");
@@ -156,6 +157,64 @@ static void check(void)
 	bufinfo_free(&bi);
 }
 
+/*
+ * A process that takes one more page every 0.1 s, seen every 0.3 s: from
+ * the 4th refresh on it has grown at each of the last 3 (-K 3) and is
+ * marked; with --since-start its DELTA counts from refresh 1, and the
+ * steady processes show neither growth nor a mark.
+ */
+static void check_leak(void)
+{
+	const char *const args[] = { "--leak", "0.1", NULL };
+	struct workload lw = WORKLOAD_INIT;
+	struct manifest lm = { 0 };
+	json_object *docs[6] = { 0 };
+	uint64_t first = 0, prev = 0, rss;
+	int n = 0, i;
+	size_t r;
+
+	if (!workload_start_args(&lw, "top_batch_leak", args) ||
+	    manifest_read(lw.manifest, &lm) ||
+	    !ASSERT_GT(lm.leaker, 0, "the manifest names the leaker"))
+		goto out;
+	n = run_top("-v procs -K 3 --since-start 0.3 6", docs, 6);
+	ASSERT_EQ(n, 6, "6 refreshes");
+	for (i = 0; i < n; i++) {
+		json_object *arr = jget(docs[i], "processes");
+		json_object *p = jfind(arr, "pid", lm.leaker);
+
+		if (!p) {	/* no buffer yet at the first refresh */
+			ASSERT_EQ(i, 0, "the leaker is listed once it holds one");
+			continue;
+		}
+		rss = ju(p, "rss");
+		if (i == 0)
+			first = rss;
+		ASSERT_EQ(json_object_get_int64(jget(p, "delta")),
+			  (int64_t)(rss - first), "--since-start: DELTA from refresh 1");
+		if (i > 0)
+			ASSERT_GT(rss, prev, "the leaker grows");
+		prev = rss;
+		ASSERT_EQ(json_object_get_boolean(jget(p, "leak")), i >= 3,
+			  "marked from the 4th refresh on");
+		for (r = 0; r < json_object_array_length(arr); r++) {
+			json_object *o = json_object_array_get_idx(arr, r);
+
+			if (ju(o, "pid") == (uint64_t)lm.leaker)
+				continue;
+			ASSERT_EQ(json_object_get_int64(jget(o, "delta")), 0,
+				  "steady: no DELTA");
+			ASSERT_FALSE(json_object_get_boolean(jget(o, "leak")),
+				     "steady: no mark");
+		}
+	}
+	for (i = 0; i < n; i++)
+		json_object_put(docs[i]);
+out:
+	workload_stop(&lw);
+	manifest_free(&lm);
+}
+
 void test_top_batch(void)
 {
 	if (access(UDMABUF_DEV, F_OK) && access(DMA_HEAP_DIR, F_OK)) {
@@ -171,4 +230,6 @@ void test_top_batch(void)
 		check();
 	workload_stop(&wl);
 	manifest_free(&mf);
+	if (test__start_subtest("leak_since_start"))
+		check_leak();
 }

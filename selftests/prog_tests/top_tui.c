@@ -16,6 +16,9 @@
  * leak        (guest) a process that grows at every refresh is marked
  * quit        q, SIGTERM and Ctrl-C: exit status 0, the shell's screen is
  *             back (the alternate screen is left)
+ * error       (guest) a snapshot failing under the screen (debugfs taken
+ *             away from the bufinfo backend): exit 1, one error line, the
+ *             shell's screen back
  */
 #include <ctype.h>
 #include <signal.h>
@@ -765,6 +768,28 @@ static void skip_guest_only(const char *name)
 		test__skip_reason("no dma-buf sources or bufinfo here: runs in the guest");
 }
 
+/*
+ * A snapshot that fails while the screen is up: with the bufinfo backend,
+ * debugfs unmounted under it. One error line, exit 1, the shell's screen.
+ */
+static void subtest_error(void)
+{
+	if (!ASSERT_TRUE(start_top("--backend bufinfo 0.3", NULL),
+			 "dmabuf-top draws"))
+		return;
+	if (!ASSERT_OK(system("umount -l " DEBUGFS_DIR), "umount debugfs")) {
+		quit_top();
+		return;
+	}
+	EXPECT("TOP-EXIT=1", "a failed snapshot: exit 1");
+	EXPECT("dmabuf-top: error: cannot take a snapshot", "one error line");
+	EXPECT_NOT("1:procs", "the alternate screen is left");
+	ASSERT_OK(system("mount -t debugfs debugfs " DEBUGFS_DIR),
+		  "debugfs mounted again");
+	ASSERT_OK(access(BUFINFO_PATH, R_OK), "bufinfo back");
+	tmux("send-keys -t top clear Enter");
+}
+
 static bool have_sources(void)
 {
 	return !access(UDMABUF_DEV, F_OK) || !access(DMA_HEAP_DIR, F_OK);
@@ -821,6 +846,10 @@ void test_top_tui(void)
 		subtest_leak();
 	if (test__start_subtest("quit"))
 		subtest_quit();
+	if (!guest)
+		skip_guest_only("error");
+	else if (test__start_subtest("error"))
+		subtest_error();
 	tmux("kill-server");
 out:
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
