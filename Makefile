@@ -35,11 +35,14 @@ LIB_A := $(if $(LIB_SRCS),$(OUTPUT)/libdmabufstat.a)
 LIB_SO := $(if $(LIB_SRCS),$(OUTPUT)/libdmabufstat.so)
 LIB_LDLIBS := $(LDLIBS) $(if $(LIB_SRCS),-ljson-c)
 
-# The dmabufstat CLI: every src/*.c. dmabuf-top: src/top/*.c.
+# The dmabufstat CLI: every src/*.c. dmabuf-top: src/top/*.c. Both:
+# src/common/*.c (messages, pid lists, error advice).
 CLI_SRCS := $(wildcard src/*.c)
 CLI_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(CLI_SRCS))
 TOP_SRCS := $(wildcard src/top/*.c)
 TOP_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(TOP_SRCS))
+COMMON_SRCS := $(wildcard src/common/*.c)
+COMMON_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(COMMON_SRCS))
 
 BINS := $(OUTPUT)/bin/test_progs $(OUTPUT)/bin/dmabuf-workload \
 	$(if $(CLI_SRCS),$(OUTPUT)/bin/dmabufstat) \
@@ -62,7 +65,7 @@ all: $(LIB_A) $(LIB_SO) $(BINS)
 deps:
 	$(Q)tools/install-deps
 
-$(OUTPUT)/bpf $(OUTPUT)/skel $(OUTPUT)/bin $(OUTPUT)/selftests $(OUTPUT)/selftests/prog_tests $(OUTPUT)/src/lib $(OUTPUT)/src/top:
+$(OUTPUT)/bpf $(OUTPUT)/skel $(OUTPUT)/bin $(OUTPUT)/selftests $(OUTPUT)/selftests/prog_tests $(OUTPUT)/src/lib $(OUTPUT)/src/top $(OUTPUT)/src/common:
 	$(Q)mkdir -p $@
 
 # BPF objects and their skeletons (libbpf-bootstrap's shape).
@@ -104,19 +107,23 @@ $(OUTPUT)/libdmabufstat.so: $(LIB_OBJS)
 	$(call msg,LIB,$@)
 	$(Q)$(CC) -shared -Wl,-soname,libdmabufstat.so.0 $^ $(LIB_LDLIBS) -o $@
 
-$(CLI_OBJS): $(OUTPUT)/src/%.o: src/%.c src/libdmabufstat.h $(wildcard src/*.h) | $(OUTPUT)/src/lib deps
+$(CLI_OBJS): $(OUTPUT)/src/%.o: src/%.c src/libdmabufstat.h $(wildcard src/*.h src/common/*.h) | $(OUTPUT)/src/lib deps
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Isrc -Isrc/common -c $< -o $@
+
+$(COMMON_OBJS): $(OUTPUT)/src/common/%.o: src/common/%.c src/libdmabufstat.h $(wildcard src/common/*.h) | $(OUTPUT)/src/common deps
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Isrc -c $< -o $@
 
-$(OUTPUT)/bin/dmabufstat: $(CLI_OBJS) $(LIB_A) | $(OUTPUT)/bin
+$(OUTPUT)/bin/dmabufstat: $(CLI_OBJS) $(COMMON_OBJS) $(LIB_A) | $(OUTPUT)/bin
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIB_LDLIBS) -o $@
 
-$(TOP_OBJS): $(OUTPUT)/src/top/%.o: src/top/%.c src/libdmabufstat.h $(wildcard src/top/*.h) | $(OUTPUT)/src/top deps
+$(TOP_OBJS): $(OUTPUT)/src/top/%.o: src/top/%.c src/libdmabufstat.h $(wildcard src/top/*.h src/common/*.h) | $(OUTPUT)/src/top deps
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Isrc -Isrc/top -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -Isrc -Isrc/top -Isrc/common -c $< -o $@
 
-$(OUTPUT)/bin/dmabuf-top: $(TOP_OBJS) $(LIB_A) | $(OUTPUT)/bin
+$(OUTPUT)/bin/dmabuf-top: $(TOP_OBJS) $(COMMON_OBJS) $(LIB_A) | $(OUTPUT)/bin
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIB_LDLIBS) -lncursesw -ltinfo -o $@
 

@@ -13,7 +13,6 @@
 #include <inttypes.h>
 #include <pwd.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "libdmabufstat.h"
+#include "cli.h"
 #include "dump.h"
 #include "output.h"
 #include "prometheus.h"
@@ -214,32 +214,6 @@ static void usage(FILE *f)
 	fputs(usage_text, f);
 }
 
-__attribute__((format(printf, 1, 2)))
-static void error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("dmabufstat: error: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-/* Usage errors: one line, exit 2. */
-__attribute__((format(printf, 1, 2), noreturn))
-static void usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("dmabufstat: error: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (see dmabufstat --help)\n", stderr);
-	exit(2);
-}
-
 static void print_fn(enum dmabufstat_log_level level, const char *msg,
 		     void *cookie)
 {
@@ -264,24 +238,6 @@ static bool parse_u64(const char *s, uint64_t *v)
 	return !errno && !*end;
 }
 
-static void add_pids(const char *arg)
-{
-	char *copy = strdup(arg), *tok, *save = NULL;
-	uint64_t v;
-
-	if (!copy)
-		exit(1);
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (!parse_u64(tok, &v) || v > UINT32_MAX || !v)
-			usage_error("bad pid '%s'", tok);
-		if (env.view.nr_pids >= VIEW_MAX_PIDS)
-			usage_error("more than %d pids", VIEW_MAX_PIDS);
-		env.view.pids[env.view.nr_pids++] = (uint32_t)v;
-	}
-	free(copy);
-}
-
 /* A cgroup v2 id, or a path whose id is its directory's inode number. */
 static void parse_cgroup(const char *arg)
 {
@@ -299,7 +255,7 @@ static void parse_cgroup(const char *arg)
 	else
 		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", arg);
 	if (stat(path, &st) || !S_ISDIR(st.st_mode))
-		usage_error("--cgroup %s: not a cgroup id nor a cgroup directory",
+		cli_usage_error("--cgroup %s: not a cgroup id nor a cgroup directory",
 			    arg);
 	env.view.cgroup = st.st_ino;
 	env.view.has_cgroup = true;
@@ -367,7 +323,7 @@ static void parse_args(int argc, char **argv)
 			else if (!strcmp(optarg, "raw"))
 				env.raw = true;	/* dump's name for its table */
 			else
-				usage_error("-o %s: the formats are table, json and csv (dump: raw and csv)",
+				cli_usage_error("-o %s: the formats are table, json and csv (dump: raw and csv)",
 					    optarg);
 			break;
 		case 'j':
@@ -378,11 +334,12 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'r':
 			if (!parse_u64(optarg, &v) || v > SIZE_MAX)
-				usage_error("-r %s: not a row count", optarg);
+				cli_usage_error("-r %s: not a row count", optarg);
 			env.view.rows = v;
 			break;
 		case 'p':
-			add_pids(optarg);
+			cli_add_pids(optarg, env.view.pids, &env.view.nr_pids,
+				     VIEW_MAX_PIDS);
 			break;
 		case OPT_UID:
 			if (parse_u64(optarg, &v) && v <= UINT32_MAX) {
@@ -390,7 +347,7 @@ static void parse_args(int argc, char **argv)
 			} else {
 				pw = getpwnam(optarg);
 				if (!pw)
-					usage_error("--uid %s: no such user", optarg);
+					cli_usage_error("--uid %s: no such user", optarg);
 				env.view.uid = pw->pw_uid;
 			}
 			env.view.has_uid = true;
@@ -408,7 +365,7 @@ static void parse_args(int argc, char **argv)
 			errno = 0;
 			v = strtoul(optarg, &end, 8);
 			if (errno || *end || !*optarg || v > 07777)
-				usage_error("--mode %s: not an octal file mode",
+				cli_usage_error("--mode %s: not an octal file mode",
 					    optarg);
 			env.mode = v;
 			break;
@@ -418,7 +375,7 @@ static void parse_args(int argc, char **argv)
 			} else {
 				gr = getgrnam(optarg);
 				if (!gr)
-					usage_error("--group %s: no such group",
+					cli_usage_error("--group %s: no such group",
 						    optarg);
 				env.gid = gr->gr_gid;
 			}
@@ -440,12 +397,12 @@ static void parse_args(int argc, char **argv)
 			env.interval = strtod(optarg, &end);
 			if (errno || *end || !*optarg || !(env.interval > 0) ||
 			    env.interval > 86400 * 365)
-				usage_error("--interval %s: not a positive number of seconds",
+				cli_usage_error("--interval %s: not a positive number of seconds",
 					    optarg);
 			break;
 		case OPT_COUNT:
 			if (!parse_u64(optarg, &v) || !v)
-				usage_error("--count %s: not a positive sample count",
+				cli_usage_error("--count %s: not a positive sample count",
 					    optarg);
 			env.count = v;
 			break;
@@ -457,7 +414,7 @@ static void parse_args(int argc, char **argv)
 			break;
 		case OPT_TOP:
 			if (!parse_u64(optarg, &v) || v > 1000000)
-				usage_error("--top %s: not a process count",
+				cli_usage_error("--top %s: not a process count",
 					    optarg);
 			env.top = v;
 			break;
@@ -472,52 +429,14 @@ static void parse_args(int argc, char **argv)
 			       dmabufstat_version());
 			exit(0);
 		case ':':
-			usage_error("option '%s' needs an argument",
+			cli_usage_error("option '%s' needs an argument",
 				    argv[optind - 1]);
 		default:
 			if (optopt && optopt < 0x100)
-				usage_error("unknown option '-%c'", optopt);
-			usage_error("unknown option '%s'", argv[optind - 1]);
+				cli_usage_error("unknown option '-%c'", optopt);
+			cli_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
-}
-
-/* What to do about a failure of the library, by its class. */
-static const char *hint(enum dmabufstat_errclass c)
-{
-	switch (c) {
-	case DMABUFSTAT_E_PERM:
-		return "run as root, or with CAP_BPF and CAP_PERFMON (or use --backend procfs to see only your own processes)";
-	case DMABUFSTAT_E_NO_BTF:
-		return "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y, or use --backend procfs";
-	case DMABUFSTAT_E_NO_ITER:
-		return "the kernel lacks the dma-buf BPF iterator (Linux 6.16+, or 6.12 with kernel-patches/): use --backend auto or fallback, mount debugfs (mount -t debugfs none /sys/kernel/debug) or enable CONFIG_DMABUF_SYSFS_STATS";
-	case DMABUFSTAT_E_NO_SOURCE:
-		return "mount debugfs (mount -t debugfs none /sys/kernel/debug) or pick another --backend";
-	case DMABUFSTAT_E_NO_BPFFS:
-		return "mount bpffs (mount -t bpf bpf /sys/fs/bpf) or give a DIR on it";
-	case DMABUFSTAT_E_EXIST:
-		return "use --force to replace it, or dmabufstat unpin first";
-	case DMABUFSTAT_E_NOTSUP:
-		return "this build does not support it";
-	default:
-		return NULL;
-	}
-}
-
-static void lib_error(const struct dmabufstat *ds, const char *what, int err)
-{
-	const char *msg = dmabufstat_errmsg(ds), *h;
-
-	h = hint(dmabufstat_errclass(ds));
-	if (!msg || !*msg)
-		msg = strerror(-err);
-	/* the library's message may already say what to do */
-	if (h && !(dmabufstat_errclass(ds) == DMABUFSTAT_E_NO_BPFFS &&
-		   strstr(msg, "mount -t bpf")))
-		error("%s: %s; %s", what, msg, h);
-	else
-		error("%s: %s", what, msg);
 }
 
 /* Is capability cap in our effective set (/proc/self/status CapEff)? */
@@ -594,7 +513,7 @@ static int cmd_pin(struct dmabufstat *ds, const char *dir, bool pin)
 	else
 		err = dmabufstat_unpin(ds, dir);
 	if (err) {
-		lib_error(ds, pin ? "pin" : "unpin", err);
+		cli_lib_error(ds, pin ? "pin" : "unpin", err);
 		return 1;
 	}
 	if (pin && env.android)
@@ -663,7 +582,7 @@ static int cmd_view(struct dmabufstat *ds, enum view_kind kind,
 	if (!env.interval && !env.count)
 		return cmd_view_once(ds, kind, name);
 	if (env.format != OUT_JSON)
-		usage_error("--interval and --count need -o json (JSON Lines)");
+		cli_usage_error("--interval and --count need -o json (JSON Lines)");
 	if (!env.interval)
 		env.interval = 1;
 	catch_signals();
@@ -696,7 +615,7 @@ static int cmd_view_once(struct dmabufstat *ds, enum view_kind kind,
 
 	err = dmabufstat_snapshot(ds, &snap);
 	if (err) {
-		lib_error(ds, "cannot take a snapshot", err);
+		cli_lib_error(ds, "cannot take a snapshot", err);
 		return 1;
 	}
 	reason = dmabufstat_fallback_reason(ds);
@@ -719,18 +638,18 @@ static int cmd_view_once(struct dmabufstat *ds, enum view_kind kind,
 
 	err = view_build(kind, snap, &env.view, &doc, &bad_sort);
 	if (err == -EINVAL) {
-		error("-s %s: no such field in %s; fields: %s (see dmabufstat --help)",
+		cli_error("-s %s: no such field in %s; fields: %s (see dmabufstat --help)",
 		      env.view.sort, name, bad_sort);
 		ret = 2;
 		goto out;
 	}
 	if (err) {
-		error("%s: %s", name, strerror(-err));
+		cli_error("%s: %s", name, strerror(-err));
 		goto out;
 	}
 	err = out_write(stdout, &doc, &style);
 	if (err) {
-		error("writing output: %s", strerror(-err));
+		cli_error("writing output: %s", strerror(-err));
 		goto out;
 	}
 	ret = 0;
@@ -753,13 +672,13 @@ static int cmd_dump(struct dmabufstat *ds, uint32_t pid)
 
 	err = dmabufstat_snapshot(ds, &snap);
 	if (err) {
-		lib_error(ds, "cannot take a snapshot", err);
+		cli_lib_error(ds, "cannot take a snapshot", err);
 		return 1;
 	}
 	err = dump_print(stdout, snap, &o);
 	dmabufstat_snapshot_free(snap);
 	if (err) {
-		error("writing output: %s", strerror(-err));
+		cli_error("writing output: %s", strerror(-err));
 		return 1;
 	}
 	return 0;
@@ -773,7 +692,7 @@ static int cmd_export(struct dmabufstat *ds)
 
 	err = dmabufstat_snapshot(ds, &snap);
 	if (err) {
-		lib_error(ds, "cannot take a snapshot", err);
+		cli_lib_error(ds, "cannot take a snapshot", err);
 		return 1;
 	}
 	if (env.textfile)
@@ -782,7 +701,7 @@ static int cmd_export(struct dmabufstat *ds)
 		err = prom_write(stdout, snap, &po);
 	dmabufstat_snapshot_free(snap);
 	if (err) {
-		error("export: %s%s%s", env.textfile ?: "",
+		cli_error("export: %s%s%s", env.textfile ?: "",
 		      env.textfile ? ": " : "", strerror(-err));
 		return 1;
 	}
@@ -812,15 +731,15 @@ int main(int argc, char **argv)
 		if (optind < argc &&
 		    (!parse_u64(argv[optind], &dump_pid) || !dump_pid ||
 		     dump_pid > INT32_MAX))
-			usage_error("dump: bad pid '%s'", argv[optind]);
+			cli_usage_error("dump: bad pid '%s'", argv[optind]);
 		if (optind < argc)
 			optind++;
 		if (env.format == OUT_JSON)
-			usage_error("dump: the formats are raw and csv");
+			cli_usage_error("dump: the formats are raw and csv");
 	} else if (!strcmp(cmd, "export")) {
 		export = true;
 		if (!env.prometheus)
-			usage_error("export: give the format, --prometheus");
+			cli_usage_error("export: give the format, --prometheus");
 	} else if (!strcmp(cmd, "pin") || !strcmp(cmd, "unpin")) {
 		pin = !strcmp(cmd, "pin");
 		unpin = !pin;
@@ -831,13 +750,14 @@ int main(int argc, char **argv)
 			if (!strcmp(cmd, views[i].name))
 				break;
 		if (i == sizeof(views) / sizeof(views[0]))
-			usage_error("unknown command '%s'", cmd);
+			cli_usage_error("unknown command '%s'", cmd);
 		kind = views[i].kind;
 		while (kind == VIEW_PROCS && optind < argc)
-			add_pids(argv[optind++]);
+			cli_add_pids(argv[optind++], env.view.pids,
+				     &env.view.nr_pids, VIEW_MAX_PIDS);
 	}
 	if (optind < argc)
-		usage_error("%s: unexpected argument '%s'", cmd, argv[optind]);
+		cli_usage_error("%s: unexpected argument '%s'", cmd, argv[optind]);
 
 	if (env.backend) {
 		const char *spec = env.backend;
@@ -850,27 +770,27 @@ int main(int argc, char **argv)
 			opts.proc_backend = DMABUFSTAT_PROC_AUTO;
 		} else if (dmabufstat_parse_backend(spec, &opts.buf_backend,
 						    &opts.proc_backend))
-			usage_error("--backend %s: use auto, bpf, fallback, procfs, bufinfo, sysfs or BUF+PROC",
+			cli_usage_error("--backend %s: use auto, bpf, fallback, procfs, bufinfo, sysfs or BUF+PROC",
 				    env.backend);
 	}
 	if (wants_bpf(&opts) && !may_use_bpf()) {
-		error("not permitted to load BPF programs: run as root, or with CAP_BPF and CAP_PERFMON (or use --backend procfs to see only your own processes)");
+		cli_error("not permitted to load BPF programs: run as root, or with CAP_BPF and CAP_PERFMON (or use --backend procfs to see only your own processes)");
 		return 1;
 	}
 
 	ds = dmabufstat_new(&opts);
 	if (!ds) {
-		error("out of memory");
+		cli_error("out of memory");
 		return 1;
 	}
 	if (!dump && (env.dump_all || env.dump_bufs || env.raw))
-		usage_error("-a, -b and -o raw are options of dump");
+		cli_usage_error("-a, -b and -o raw are options of dump");
 	if (env.android && !pin && !unpin)
-		usage_error("--android is an option of pin and unpin");
+		cli_usage_error("--android is an option of pin and unpin");
 	if ((env.interval || env.count) && (dump || export || pin || unpin))
-		usage_error("--interval and --count go with the views (-o json)");
+		cli_usage_error("--interval and --count go with the views (-o json)");
 	if (!export && (env.prometheus || env.textfile))
-		usage_error("--prometheus and --textfile are options of export");
+		cli_usage_error("--prometheus and --textfile are options of export");
 
 	if (dump)
 		ret = cmd_dump(ds, (uint32_t)dump_pid);

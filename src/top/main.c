@@ -6,13 +6,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "top.h"
 
 #define TOP_VERSION "0.1"
@@ -121,82 +121,10 @@ static const char usage_text[] =
 "  dmabuf-top -b -v buffers -r 20 5   top 20 buffers every 5 s\n"
 "  dmabuf-top -b -K 5 -s grow 10      leak hunting: who grows, every 10 s\n";
 
-static void error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("dmabuf-top: error: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-static void usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("dmabuf-top: error: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (see dmabuf-top --help)\n", stderr);
-	exit(2);
-}
-
-static const char *hint(enum dmabufstat_errclass c)
-{
-	switch (c) {
-	case DMABUFSTAT_E_PERM:
-		return "run as root, or with CAP_BPF and CAP_PERFMON (or use --backend procfs to see only your own processes)";
-	case DMABUFSTAT_E_NO_BTF:
-		return "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y, or use --backend procfs";
-	case DMABUFSTAT_E_NO_ITER:
-		return "the kernel lacks the dma-buf BPF iterator (Linux 6.16+, or 6.12 with kernel-patches/): use --backend auto, mount debugfs or enable CONFIG_DMABUF_SYSFS_STATS";
-	case DMABUFSTAT_E_NO_SOURCE:
-		return "mount debugfs (mount -t debugfs none /sys/kernel/debug) or pick another --backend";
-	default:
-		return NULL;
-	}
-}
-
-void top_lib_error(struct model *m, const char *what, int err)
-{
-	const char *msg = dmabufstat_errmsg(m->ds), *h;
-
-	h = hint(dmabufstat_errclass(m->ds));
-	if (!msg || !*msg)
-		msg = strerror(-err);
-	if (h)
-		error("%s: %s; %s", what, msg, h);
-	else
-		error("%s: %s", what, msg);
-}
-
 static void sig_handler(int sig)
 {
 	(void)sig;
 	top_exiting = 1;
-}
-
-static void add_pids(const char *arg)
-{
-	char *copy = strdup(arg), *tok, *save = NULL, *end;
-	unsigned long v;
-
-	if (!copy)
-		exit(1);
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		errno = 0;
-		v = strtoul(tok, &end, 10);
-		if (errno || *end || !*tok || !v || v > UINT32_MAX)
-			usage_error("-p %s: not a pid", tok);
-		if (env.top.nr_pids == TOP_MAX_PIDS)
-			usage_error("more than %d pids", TOP_MAX_PIDS);
-		env.top.pids[env.top.nr_pids++] = v;
-	}
-	free(copy);
 }
 
 enum {
@@ -246,7 +174,7 @@ static void parse_args(int argc, char **argv)
 				 !strcmp(optarg, "table"))
 				env.json = false;
 			else
-				usage_error("-o %s: the formats are text and json",
+				cli_usage_error("-o %s: the formats are text and json",
 					    optarg);
 			break;
 		case 'v':
@@ -255,7 +183,7 @@ static void parse_args(int argc, char **argv)
 				    !strcmp(optarg, top_view_keys[i]))
 					break;
 			if (i == TOP_NR_VIEWS)
-				usage_error("-v %s: the views are procs, exporters, buffers, devices, uids and cgroups",
+				cli_usage_error("-v %s: the views are procs, exporters, buffers, devices, uids and cgroups",
 					    optarg);
 			env.top.view = i;
 			break;
@@ -269,17 +197,18 @@ static void parse_args(int argc, char **argv)
 			errno = 0;
 			v = strtol(optarg, &end, 10);
 			if (errno || *end || !*optarg || v < 0)
-				usage_error("-r %s: not a row count", optarg);
+				cli_usage_error("-r %s: not a row count", optarg);
 			env.top.rows = v;
 			break;
 		case 'p':
-			add_pids(optarg);
+			cli_add_pids(optarg, env.top.pids, &env.top.nr_pids,
+				     TOP_MAX_PIDS);
 			break;
 		case 'K':
 			errno = 0;
 			v = strtol(optarg, &end, 10);
 			if (errno || *end || !*optarg || v < 0 || v > 1000000)
-				usage_error("-K %s: not a number of refreshes",
+				cli_usage_error("-K %s: not a number of refreshes",
 					    optarg);
 			env.top.leak_k = v;
 			break;
@@ -303,13 +232,13 @@ static void parse_args(int argc, char **argv)
 			       dmabufstat_version());
 			exit(0);
 		case ':':
-			usage_error("option '%s' needs an argument",
+			cli_usage_error("option '%s' needs an argument",
 				    argv[optind - 1]);
 			break;
 		default:
 			if (optopt)
-				usage_error("unknown option '-%c'", optopt);
-			usage_error("unknown option '%s'", argv[optind - 1]);
+				cli_usage_error("unknown option '-%c'", optopt);
+			cli_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc) {
@@ -317,7 +246,7 @@ static void parse_args(int argc, char **argv)
 
 		if (*end || !*argv[optind] || !isfinite(d) || d < 0.05 ||
 		    d > 86400)
-			usage_error("interval %s: seconds from 0.05 to 86400",
+			cli_usage_error("interval %s: seconds from 0.05 to 86400",
 				    argv[optind]);
 		env.interval = d;
 		optind++;
@@ -329,13 +258,13 @@ static void parse_args(int argc, char **argv)
 		c = strtoull(argv[optind], &end, 10);
 		if (errno || *end || !*argv[optind] || !c ||
 		    argv[optind][0] == '-')
-			usage_error("count %s: not a positive number",
+			cli_usage_error("count %s: not a positive number",
 				    argv[optind]);
 		env.count = c;
 		optind++;
 	}
 	if (optind < argc)
-		usage_error("unexpected argument '%s'", argv[optind]);
+		cli_usage_error("unexpected argument '%s'", argv[optind]);
 	if (env.top.sort && view_col_index(env.top.view, env.top.sort) < 0) {
 		char keys[256] = "";
 		const struct col *c;
@@ -345,7 +274,7 @@ static void parse_args(int argc, char **argv)
 		for (i = 0; i < n; i++)
 			snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys),
 				 "%s%s", i ? ", " : "", c[i].key);
-		usage_error("-s %s: no such column in %s; columns: %s",
+		cli_usage_error("-s %s: no such column in %s; columns: %s",
 			    env.top.sort, top_view_names[env.top.view], keys);
 	}
 }
@@ -379,12 +308,12 @@ static int run_batch(struct model *m)
 	for (n = 1; !top_exiting && (!env.count || n <= env.count); n++) {
 		err = model_refresh(m, &env.top);
 		if (err) {
-			top_lib_error(m, "cannot take a snapshot", err);
+			cli_lib_error(m->ds, "cannot take a snapshot", err);
 			return 1;
 		}
 		err = batch_print(m, &env.top, env.json, env.interval, n);
 		if (err) {
-			error("writing output: %s", strerror(-err));
+			cli_error("writing output: %s", strerror(-err));
 			return 1;
 		}
 		if (env.count && n == env.count)
@@ -404,13 +333,14 @@ int main(int argc, char **argv)
 	struct model m;
 	int ret, err;
 
+	cli_prog = "dmabuf-top";
 	parse_args(argc, argv);
 	if (!isatty(STDOUT_FILENO))
 		env.batch = true;
 	if (env.backend && dmabufstat_parse_backend(env.backend,
 						    &opts.buf_backend,
 						    &opts.proc_backend))
-		usage_error("--backend %s: use auto, bpf, procfs, bufinfo, sysfs or BUF+PROC",
+		cli_usage_error("--backend %s: use auto, bpf, procfs, bufinfo, sysfs or BUF+PROC",
 			    env.backend);
 
 	/* no SA_RESTART: a signal ends sleeps and getch() at once */
@@ -421,12 +351,12 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	if (model_init(&m, &opts)) {
-		error("out of memory");
+		cli_error("out of memory");
 		return 1;
 	}
 	err = dmabufstat_probe(m.ds);
 	if (err) {
-		top_lib_error(&m, "cannot load", err);
+		cli_lib_error(m.ds, "cannot load", err);
 		model_fini(&m);
 		return 1;
 	}

@@ -131,6 +131,5 @@ int ui_run(struct model *m, struct top_opts *o, double interval,
 
 /* main.c */
 extern volatile sig_atomic_t top_exiting;
-void top_lib_error(struct model *m, const char *what, int err);
 
 #endif /* __DMABUF_TOP_H */

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <curses.h>
 
+#include "cli.h"
 #include "top.h"
 
 static bool curses_on;
@@ -776,7 +777,7 @@ int ui_run(struct model *m, struct top_opts *o, double interval,
 	/* the first snapshot before the screen changes: errors stay readable */
 	err = model_refresh(m, o);
 	if (err) {
-		top_lib_error(m, "cannot take a snapshot", err);
+		cli_lib_error(m->ds, "cannot take a snapshot", err);
 		return 1;
 	}
 	refreshes = 1;
@@ -836,7 +837,7 @@ out:
 	ui_end();
 	table_free(&u.t);
 	if (what && err)
-		top_lib_error(m, what, err);
+		cli_lib_error(m->ds, what, err);
 	else if (what)
 		fprintf(stderr, "dmabuf-top: error: %s\n", what);
 	return what ? 1 : 0;

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Messages, pid lists and error advice for both tools (see cli.h). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const char *cli_prog = "dmabufstat";
+
+static void message(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: error: ", cli_prog);
+	vfprintf(stderr, fmt, ap);
+}
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	message(fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	message(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see %s --help)\n", cli_prog);
+	exit(2);
+}
+
+void cli_add_pids(const char *arg, uint32_t *pids, size_t *nr, size_t max)
+{
+	char *copy = strdup(arg), *tok, *save = NULL, *end;
+	unsigned long long v;
+
+	if (!copy) {
+		cli_error("out of memory");
+		exit(1);
+	}
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		errno = 0;
+		v = strtoull(tok, &end, 10);
+		if (errno || *end || !*tok || *tok == '-' || !v ||
+		    v > UINT32_MAX)
+			cli_usage_error("bad pid '%s'", tok);
+		if (*nr >= max)
+			cli_usage_error("more than %zu pids", max);
+		pids[(*nr)++] = v;
+	}
+	free(copy);
+}
+
+/* What to do about a failure of the library, by its class. */
+static const char *advice(enum dmabufstat_errclass c)
+{
+	switch (c) {
+	case DMABUFSTAT_E_PERM:
+		return "run as root, or with CAP_BPF and CAP_PERFMON (or use --backend procfs to see only your own processes)";
+	case DMABUFSTAT_E_NO_BTF:
+		return "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y, or use --backend procfs";
+	case DMABUFSTAT_E_NO_ITER:
+		return "the kernel lacks the dma-buf BPF iterator (Linux 6.16+, or 6.12 with kernel-patches/): use --backend auto or fallback, mount debugfs (mount -t debugfs none /sys/kernel/debug) or enable CONFIG_DMABUF_SYSFS_STATS";
+	case DMABUFSTAT_E_NO_SOURCE:
+		return "mount debugfs (mount -t debugfs none /sys/kernel/debug) or pick another --backend";
+	case DMABUFSTAT_E_NO_BPFFS:
+		return "mount bpffs (mount -t bpf bpf /sys/fs/bpf) or give a DIR on it";
+	case DMABUFSTAT_E_EXIST:
+		return "use --force to replace it, or dmabufstat unpin first";
+	case DMABUFSTAT_E_NOTSUP:
+		return "this build does not support it";
+	default:
+		return NULL;
+	}
+}
+
+void cli_lib_error(const struct dmabufstat *ds, const char *what, int err)
+{
+	const char *msg = dmabufstat_errmsg(ds), *h;
+
+	h = advice(dmabufstat_errclass(ds));
+	if (!msg || !*msg)
+		msg = strerror(-err);
+	/* the library's message may already say what to do */
+	if (h && !(dmabufstat_errclass(ds) == DMABUFSTAT_E_NO_BPFFS &&
+		   strstr(msg, "mount -t bpf")))
+		cli_error("%s: %s; %s", what, msg, h);
+	else
+		cli_error("%s: %s", what, msg);
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What dmabufstat and dmabuf-top share on the command line: one-line error
+ * messages with the program's name, pid lists, and what to do about a
+ * failure of the library.
+ */
+#ifndef __DMABUFSTAT_CLI_H
+#define __DMABUFSTAT_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "libdmabufstat.h"
+
+/* The name messages start with; set once, first thing in main(). */
+extern const char *cli_prog;
+
+/* "PROG: error: ...", one line on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The same with "(see PROG --help)", then exit status 2. */
+void cli_usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+
+/*
+ * Adds the pids of "PID" or "PID,PID,..." to pids[*nr] (at most max);
+ * a bad one is a usage error.
+ */
+void cli_add_pids(const char *arg, uint32_t *pids, size_t *nr, size_t max);
+
+/*
+ * "PROG: error: WHAT: the library's message; what to do about it", the
+ * advice chosen by the library's error class.
+ */
+void cli_lib_error(const struct dmabufstat *ds, const char *what, int err);
+
+#endif /* __DMABUFSTAT_CLI_H */
