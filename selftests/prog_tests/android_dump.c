@@ -11,11 +11,9 @@
  */
 #include <fcntl.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
 
@@ -451,10 +449,8 @@ static void check_csv(char *out)
 
 void test_android_dump(void)
 {
-	char dir[] = "/tmp/android_dump.XXXXXX", manifest[64], ready[64];
-	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	struct workload wl = WORKLOAD_INIT;
 	struct bufinfo bi = { 0 };
-	pid_t wl = -1;
 	char *out;
 	int st, i;
 
@@ -477,29 +473,9 @@ void test_android_dump(void)
 			test__skip_reason("no buffer sources here (no /dev/udmabuf, no system heap): the guest has them");
 		return;
 	}
-	if (!ASSERT_OK_PTR(mkdtemp(dir), "mkdtemp"))
-		return;
-	snprintf(manifest, sizeof(manifest), "%s/manifest", dir);
-	snprintf(ready, sizeof(ready), "%s/ready", dir);
-	fflush(stdout);
-	wl = fork();
-	if (wl == 0) {
-		const char *exe = exe_beside("dmabuf-workload");
-
-		execlp(exe, "dmabuf-workload", "--hold", "600", "--manifest",
-		       manifest, "--ready-file", ready, (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 1200 && access(ready, F_OK); i++) {
-		if (waitpid(wl, &st, WNOHANG) == wl) {
-			wl = -1;
-			break;
-		}
-		nanosleep(&ts, NULL);
-	}
-	if (!ASSERT_OK(access(ready, F_OK), "workload ready"))
+	if (!workload_start(&wl, "android_dump"))
 		goto out;
-	if (!gt_read(manifest) || !ASSERT_OK(bufinfo_read(&bi), "bufinfo"))
+	if (!gt_read(wl.manifest) || !ASSERT_OK(bufinfo_read(&bi), "bufinfo"))
 		goto out;
 
 	if (test__start_subtest("default")) {
@@ -549,11 +525,5 @@ void test_android_dump(void)
 	}
 out:
 	bufinfo_free(&bi);
-	if (wl > 0) {
-		kill(wl, SIGTERM);
-		waitpid(wl, NULL, 0);
-	}
-	unlink(manifest);
-	unlink(ready);
-	rmdir(dir);
+	workload_stop(&wl);
 }
