@@ -16,6 +16,7 @@
  * leak        (guest) a process that grows at every refresh is marked
  * quit        q, SIGTERM and Ctrl-C: exit status 0, the shell's screen is
  *             back (the alternate screen is left)
+ * batch_tty   -b on a terminal: reports scroll, no escape sequences
  * error       (guest) a snapshot failing under the screen (debugfs taken
  *             away from the bufinfo backend): exit 1, one error line, the
  *             shell's screen back
@@ -769,6 +770,28 @@ static void skip_guest_only(const char *name)
 }
 
 /*
+ * -b on a terminal: plain scrolling reports, no screen handling. The
+ * command line typed stays visible (nothing cleared the screen) and the
+ * pane holds no attribute or colour escape.
+ */
+static void subtest_batch_tty(void)
+{
+	char *pane;
+
+	tmux("send-keys -t top \"%s -b 0.2 2; echo TOP-EXIT=\\$?\" Enter",
+	     exe_beside("dmabuf-top"));
+	EXPECT("TOP-EXIT=0", "batch mode exits 0");
+	EXPECT("refresh 2", "two reports");
+	EXPECT("-b 0.2 2;", "the command line was not cleared away");
+	pane = capture(true);
+	ASSERT_OK_PTR(pane, "capture -e");
+	if (pane)
+		ASSERT_NULL(strstr(pane, "\033["), "no escape sequences");
+	tmux("send-keys -t top clear Enter");
+	EXPECT_NOT("TOP-EXIT", "cleared");
+}
+
+/*
  * A snapshot that fails while the screen is up: with the bufinfo backend,
  * debugfs unmounted under it. One error line, exit 1, the shell's screen.
  */
@@ -846,6 +869,8 @@ void test_top_tui(void)
 		subtest_leak();
 	if (test__start_subtest("quit"))
 		subtest_quit();
+	if (test__start_subtest("batch_tty"))
+		subtest_batch_tty();
 	if (!guest)
 		skip_guest_only("error");
 	else if (test__start_subtest("error"))
