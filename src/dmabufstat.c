@@ -512,6 +512,12 @@ static int cmd_pin(struct dmabufstat *ds, const char *dir, bool pin)
 		err = dmabufstat_pin(ds, dir, &po);
 	else
 		err = dmabufstat_unpin(ds, dir);
+	if (err && dmabufstat_errclass(ds) == DMABUFSTAT_E_NO_ITER) {
+		/* no backend to fall back to: pinning is the iterator */
+		cli_error("%s: %s; use Linux 6.16+, or 6.12 with kernel-patches/",
+			  pin ? "pin" : "unpin", dmabufstat_errmsg(ds));
+		return 1;
+	}
 	if (err) {
 		cli_lib_error(ds, pin ? "pin" : "unpin", err);
 		return 1;

@@ -92,7 +92,9 @@ void cli_lib_error(const struct dmabufstat *ds, const char *what, int err)
 		msg = strerror(-err);
 	/* the library's message may already say what to do */
 	if (h && !(dmabufstat_errclass(ds) == DMABUFSTAT_E_NO_BPFFS &&
-		   strstr(msg, "mount -t bpf")))
+		   strstr(msg, "mount -t bpf")) &&
+	    !(dmabufstat_errclass(ds) == DMABUFSTAT_E_EXIST &&
+	      strstr(msg, "force")))
 		cli_error("%s: %s; %s", what, msg, h);
 	else
 		cli_error("%s: %s", what, msg);
