@@ -6,9 +6,11 @@
  * whose buffers and processes match the workload's manifest (size,
  * exporter, name, holders; rss and pss computed from the manifest), with
  * no growth in a steady population; then a leaking process is marked
- * and --since-start counts from the first refresh. Needs buffer sources:
+ * and --since-start counts from the first refresh; odd buffer names come
+ * out exact in JSON and on one line in text. Needs buffer sources:
  * runs in the guest, skips elsewhere.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -215,6 +217,82 @@ out:
 	manifest_free(&lm);
 }
 
+/*
+ * Names a user can give a buffer (DMA_BUF_SET_NAME): quotes, backslash,
+ * newline, tab, bytes that are not UTF-8, valid UTF-8, and the longest
+ * one (31 bytes). JSON: the name as valid UTF-8 (bad bytes U+FFFD) and the
+ * exact bytes in name_hex. Text: one line a buffer, '?' for what does not
+ * print.
+ */
+static void check_odd_names(void)
+{
+	static const struct {
+		const char *name, *json, *text;
+	} odd[] = {
+		{ "q\"x\ny,\xff\xfe", "q\"x\ny,\xef\xbf\xbd\xef\xbf\xbd", "q\"x?y,??" },
+		{ "back\\slash\ttab/", "back\\slash\ttab/", "back\\slash?tab/" },
+		{ "gr\xc3\xbc\xc3\x9f" "e \xe2\x82\xac", "gr\xc3\xbc\xc3\x9f" "e \xe2\x82\xac", "gr????e ???" },
+		{ "0123456789abcdef0123456789abcde", "0123456789abcdef0123456789abcde",
+		  "0123456789abcdef0123456789abcde" },
+	};
+	unsigned long ino[4] = { 0 };
+	char args[128], hex[80], cmd[512], line[4096];
+	json_object *doc = NULL;
+	int fd[4], i, j, lines = 0;
+	FILE *p;
+
+	for (i = 0; i < 4; i++) {
+		fd[i] = udmabuf_create(4096);
+		if (fd[i] == -ENOENT)
+			fd[i] = heap_alloc("system", 4096);
+		if (!ASSERT_GE(fd[i], 0, "a buffer") ||
+		    !ASSERT_OK(dmabuf_set_name(fd[i], odd[i].name), "set name"))
+			goto out;
+		ino[i] = ino_of_fd(fd[i]);
+	}
+	snprintf(args, sizeof(args), "-v buffers -p %d 0.1 1", getpid());
+	if (ASSERT_EQ(run_top(args, &doc, 1), 1, "one JSON line")) {
+		json_object *arr = jget(doc, "buffers");
+
+		ASSERT_EQ(json_object_array_length(arr), 4, "our 4 buffers");
+		for (i = 0; i < 4; i++) {
+			json_object *b = jfind(arr, "ino", ino[i]);
+
+			if (!ASSERT_OK_PTR(b, "listed"))
+				continue;
+			ASSERT_STREQ(json_object_get_string(jget(b, "name")),
+				     odd[i].json, "name as UTF-8");
+			for (j = 0; odd[i].name[j]; j++)
+				sprintf(hex + 2 * j, "%02x",
+					(unsigned char)odd[i].name[j]);
+			ASSERT_STREQ(json_object_get_string(jget(b, "name_hex")),
+				     hex, "name_hex: the exact bytes");
+		}
+	}
+	json_object_put(doc);
+
+	snprintf(cmd, sizeof(cmd), "%s -b --bytes %s", exe_beside("dmabuf-top"),
+		 args);
+	p = popen(cmd, "r");
+	if (!ASSERT_OK_PTR(p, "popen"))
+		goto out;
+	while (fgets(line, sizeof(line), p)) {
+		for (i = 0; i < 4; i++) {
+			char want[64];
+
+			snprintf(want, sizeof(want), " %s ", odd[i].text);
+			if (strstr(line, want) || (strstr(line, odd[i].text) &&
+			    !strcmp(strstr(line, odd[i].text) + strlen(odd[i].text), "\n")))
+				lines++;
+		}
+	}
+	ASSERT_EQ(pclose(p), 0, "text exit");
+	ASSERT_EQ(lines, 4, "text: each name on its buffer's line");
+out:
+	for (j = 0; j < i && j < 4; j++)
+		close(fd[j]);
+}
+
 void test_top_batch(void)
 {
 	if (access(UDMABUF_DEV, F_OK) && access(DMA_HEAP_DIR, F_OK)) {
@@ -232,4 +310,6 @@ void test_top_batch(void)
 	manifest_free(&mf);
 	if (test__start_subtest("leak_since_start"))
 		check_leak();
+	if (test__start_subtest("odd_names"))
+		check_odd_names();
 }

@@ -800,6 +800,7 @@ int ui_run(struct model *m, struct top_opts *o, double interval,
 	}
 	draw(&u);
 	while (!top_exiting) {
+		bool changed = false;
 		int64_t left;
 
 		now = now_ns();
@@ -808,6 +809,7 @@ int ui_run(struct model *m, struct top_opts *o, double interval,
 		ch = getch();
 		if (top_exiting)
 			break;
+		changed = ch != ERR;	/* a key or a resize */
 		if (ch != ERR && ch != KEY_RESIZE) {
 			bool space = ch == ' ' && !u.editing && !u.help;
 
@@ -826,7 +828,11 @@ int ui_run(struct model *m, struct top_opts *o, double interval,
 			}
 			refreshes++;
 			next = now_ns() + (uint64_t)(u.interval * 1e9);
+			changed = true;
 		}
+		/* idle wake-ups (signal checks) leave the screen alone */
+		if (!changed)
+			continue;
 		if (rebuild(&u)) {
 			what = "out of memory";
 			goto out;
