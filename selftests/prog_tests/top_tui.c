@@ -13,7 +13,8 @@
  * filter      (guest) '/' leaves exactly the matching rows
  * selection   (guest) the highlighted process stays the same through a
  *             reversed sort, a filter, refreshes and a view switch
- * leak        (guest) a process that grows at every refresh is marked
+ * leak        (guest) a process that grows at every refresh is marked,
+ *             and its details show its rss rising since it was selected
  * quit        q, SIGTERM and Ctrl-C: exit status 0, the shell's screen is
  *             back (the alternate screen is left)
  * batch_tty   -b on a terminal: reports scroll, no escape sequences
@@ -236,10 +237,21 @@ static long long header_num(const char *label)
 	return p ? strtoll(p + strlen(label), NULL, 10) : -1;
 }
 
+/* Does the SGR sequence at p ("ESC[0;7m", "ESC[7m", ...) set reverse? */
+static bool sgr_reverse(const char *p, const char *end)
+{
+	for (p += 2; p < end; p++)
+		if (*p == '7' && (p[-1] == '[' || p[-1] == ';') &&
+		    (p[1] == ';' || p[1] == 'm'))
+			return true;
+	return false;
+}
+
 /*
  * The first cell of the highlighted (reverse video) table row: capture -e
- * shows reverse as ESC[7m; of those lines, the header bar, the tab of the
- * view and the details title do not start with a number.
+ * starts such a line with SGR sequences that set reverse (7); of those
+ * lines, the header bar, the tab of the view and the details title do not
+ * start with a number.
  */
 static long selected_id(void)
 {
@@ -249,21 +261,20 @@ static long selected_id(void)
 		return -1;
 	for (line = strtok_r(pane, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		char *p = strstr(line, "\033[7m"), *q;
+		bool reverse = false;
+		char *p = line, *q;
 
-		if (!p || p != line)
-			continue;
-		p += 4;
-		while (*p == ' ' || *p == '\033') {
-			if (*p == '\033') {	/* more attributes */
-				q = strchr(p, 'm');
-				if (!q)
-					break;
-				p = q + 1;
-			} else {
-				p++;
-			}
+		while (p[0] == '\033' && p[1] == '[') {
+			q = strchr(p, 'm');
+			if (!q)
+				break;
+			reverse |= sgr_reverse(p, q);
+			p = q + 1;
 		}
+		if (!reverse)
+			continue;
+		while (*p == ' ')
+			p++;
 		/* a row's first cell; not the tab " 1:procs " */
 		if (isdigit((unsigned char)*p)) {
 			long id = strtol(p, &q, 10);
@@ -690,6 +701,7 @@ static void subtest_leak(void)
 	struct workload wl = WORKLOAD_INIT;
 	struct manifest mf = { 0 };
 	struct screen sc;
+	char *trend;
 	int i, r = -1;
 
 	if (!workload_start_args(&wl, "top_tui_leak", args) ||
@@ -714,6 +726,18 @@ static void subtest_leak(void)
 			if (i != r)
 				ASSERT_STREQ(cell(&sc, i, "L"), "",
 					     "steady processes are not marked");
+	}
+	/* its details carry a sparkline of its rss since selected: rising */
+	/* (it climbs the rss order: filtered, it is the one row) */
+	tmux("send-keys -t top / w l - l e a k e r Enter");
+	if (ASSERT_TRUE(select_pid(mf.leaker, 1), "select the leaker")) {
+		tmux("send-keys -t top d");
+		EXPECT("since selected: ", "details: the selection's trend");
+		pause_ms(1500);
+		trend = strstr(capture(false) ?: "", "since selected: ");
+		ASSERT_OK_PTR(trend, "trend shown");
+		ASSERT_TRUE(trend && strstr(trend, "\u2588"),
+			    "the trend rises to a full block");
 	}
 	quit_top();
 out:

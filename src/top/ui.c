@@ -44,6 +44,13 @@ struct ui {
 		size_t sel, top;
 	} saved[TOP_NR_VIEWS];
 	bool details, help, editing, utf8;
+	struct {		/* the selected entity's usage since selected */
+		char id[48];
+		enum top_view view;
+		uint64_t gen;	/* the refresh last recorded */
+		uint64_t v[TOP_HIST];
+		size_t nr;
+	} trend;
 	char msg[160];
 };
 
@@ -101,6 +108,36 @@ static int rebuild(struct ui *u)
 	return 0;
 }
 
+/*
+ * Records the selected row's usage (the view's default sort column: rss,
+ * bytes or size) once per refresh; another selection starts anew.
+ */
+static void record_trend(struct ui *u)
+{
+	const struct row *r;
+	int col;
+
+	if (!u->t.nr)
+		return;
+	r = &u->t.rows[u->sel];
+	if (strcmp(r->id, u->trend.id) || u->trend.view != u->o->view) {
+		snprintf(u->trend.id, sizeof(u->trend.id), "%s", r->id);
+		u->trend.view = u->o->view;
+		u->trend.nr = 0;
+		u->trend.gen = 0;
+	}
+	if (u->trend.gen == u->m->gen)
+		return;
+	u->trend.gen = u->m->gen;
+	col = view_col_index(u->o->view, view_default_sort(u->o->view));
+	if (u->trend.nr == TOP_HIST) {
+		memmove(u->trend.v, u->trend.v + 1,
+			sizeof(u->trend.v[0]) * (TOP_HIST - 1));
+		u->trend.nr--;
+	}
+	u->trend.v[u->trend.nr++] = r->v[col] < 0 ? 0 : r->v[col];
+}
+
 static void select_row(struct ui *u, long i)
 {
 	if (!u->t.nr)
@@ -115,6 +152,45 @@ static void select_row(struct ui *u, long i)
 
 /* ------------------------------------------------------------------ */
 /* Header                                                             */
+
+/* The largest of the last w of the nr values. */
+static uint64_t max_of(const uint64_t *v, size_t nr, int w)
+{
+	size_t k = nr > (size_t)w ? nr - w : 0;
+	uint64_t hi = 0;
+
+	for (; k < nr; k++)
+		hi = v[k] > hi ? v[k] : hi;
+	return hi;
+}
+
+/*
+ * The last w of nr values as block characters at the cursor, newest
+ * right, scaled from their low to their high (a flat line is low).
+ */
+static void sparkline(struct ui *u, const uint64_t *v, size_t nr, int w)
+{
+	static const char *const blocks[] = {
+		"\u2581", "\u2582", "\u2583", "\u2584",
+		"\u2585", "\u2586", "\u2587", "\u2588",
+	};
+	static const char ascii[] = "_.-=+*#@";
+	size_t k, first = nr > (size_t)w ? nr - w : 0;
+	uint64_t lo = UINT64_MAX, hi = 0;
+
+	for (k = first; k < nr; k++) {
+		lo = v[k] < lo ? v[k] : lo;
+		hi = v[k] > hi ? v[k] : hi;
+	}
+	for (k = first; k < nr; k++) {
+		int lvl = hi > lo ? (int)((v[k] - lo) * 7 / (hi - lo)) : 0;
+
+		if (u->utf8)
+			addstr(blocks[lvl]);
+		else
+			addch(ascii[lvl]);
+	}
+}
 
 /*
  * A header line made of fields: a field that does not fit starts the next
@@ -197,32 +273,10 @@ static int draw_header(struct ui *u)
 
 	/* sparkline of total exported bytes, newest right */
 	if (LINES >= 12 && COLS >= 20) {
-		static const char *const blocks[] = {
-			"\u2581", "\u2582", "\u2583", "\u2584",
-			"\u2585", "\u2586", "\u2587", "\u2588",
-		};
-		static const char ascii[] = "_.-=+*#@";
-		int w = COLS - 21;
-		size_t nr = u->m->spark_nr, first = nr > (size_t)w ? nr - w : 0;
-		uint64_t lo = UINT64_MAX, hi = 0;
-		size_t k;
-
-		for (k = first; k < nr; k++) {
-			lo = u->m->spark[k] < lo ? u->m->spark[k] : lo;
-			hi = u->m->spark[k] > hi ? u->m->spark[k] : hi;
-		}
-		fmt_size(hi, false, a, sizeof(a));
+		fmt_size(max_of(u->m->spark, u->m->spark_nr, COLS - 21), false,
+			 a, sizeof(a));
 		mvprintw(y, 0, "history max %7s ", a);
-		/* scaled from the window's low to its high: a flat line is low */
-		for (k = first; k < nr; k++) {
-			int lvl = hi > lo ? (int)((u->m->spark[k] - lo) * 7 /
-						   (hi - lo)) : 0;
-
-			if (u->utf8)
-				addstr(blocks[lvl]);
-			else
-				addch(ascii[lvl]);
-		}
+		sparkline(u, u->m->spark, u->m->spark_nr, COLS - 21);
 		y++;
 	}
 
@@ -532,6 +586,16 @@ static void draw_details(struct ui *u, int y, int h)
 		return;
 	}
 	r = &u->t.rows[u->sel];
+	if (COLS >= 60 && u->trend.nr) {
+		char a[24];
+
+		fmt_size(u->trend.v[u->trend.nr - 1], u->o->bytes, a, sizeof(a));
+		attron(A_REVERSE);
+		mvprintw(y, 20, "%s %s, since selected: ",
+			 view_default_sort(u->o->view), a);
+		sparkline(u, u->trend.v, u->trend.nr, COLS - getcurx(stdscr));
+		attroff(A_REVERSE);
+	}
 	if (r->group) {
 		dline(&l, "group %s: %" PRId64 " members (H ungroups)",
 		      u->o->view == TOP_PROCS ? r->s[2] : r->s[2], r->v[0]);
@@ -568,7 +632,7 @@ static const char *const help_lines[] = {
 	"  /        filter by text (Enter keeps, Esc clears)",
 	"  p        follow the selected process (p again: stop)",
 	"  H        group/tree: procs by command, buffers by exporter",
-	"  d        details pane of the selection",
+	"  d        details of the selection, with its usage since selected",
 	"  Space    refresh now       + -  longer / shorter interval",
 	"  ?        this help         q Esc  quit",
 	"",
@@ -798,6 +862,7 @@ int ui_run(struct model *m, struct top_opts *o, double interval,
 		what = "out of memory";
 		goto out;
 	}
+	record_trend(&u);
 	draw(&u);
 	while (!top_exiting) {
 		bool changed = false;
@@ -837,6 +902,7 @@ int ui_run(struct model *m, struct top_opts *o, double interval,
 			what = "out of memory";
 			goto out;
 		}
+		record_trend(&u);
 		draw(&u);
 	}
 out:
