@@ -18,6 +18,7 @@
 #include <json-c/json.h>
 
 #include "test_progs.h"
+#include "json_query.h"
 #include "workload.h"
 #include "bufsrc.h"
 
@@ -54,29 +55,6 @@ static json_object *run_json(const char *prog, const char *args)
 	ASSERT_OK_PTR(o, "output parses as JSON");
 	free(out);
 	return o;
-}
-
-static json_object *jget(json_object *o, const char *k)
-{
-	json_object *v = NULL;
-
-	json_object_object_get_ex(o, k, &v);
-	return v;
-}
-
-static uint64_t ju(json_object *o, const char *k)
-{
-	return json_object_get_uint64(jget(o, k));
-}
-
-static json_object *jfind(json_object *arr, const char *k, uint64_t id)
-{
-	size_t i;
-
-	for (i = 0; i < json_object_array_length(arr); i++)
-		if (ju(json_object_array_get_idx(arr, i), k) == id)
-			return json_object_array_get_idx(arr, i);
-	return NULL;
 }
 
 /* A group's figures from the manifest: the processes in_group says. */

@@ -29,6 +29,7 @@
 #include <json-c/json.h>
 
 #include "test_progs.h"
+#include "json_query.h"
 #include "workload.h"
 #include "bufsrc.h"
 
@@ -138,25 +139,6 @@ static void check_one_line_error(const struct run *r, int want_status,
 	ASSERT_EQ(r->out_len, 0, "nothing on stdout");
 	ASSERT_EQ(count_lines(r->err), 1, "one line on stderr");
 	ASSERT_STRNEQ(r->err, "dmabufstat: error: ", 19, "error prefix");
-}
-
-static json_object *jget(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	if (!json_object_object_get_ex(o, key, &v))
-		return NULL;
-	return v;
-}
-
-static uint64_t ju(json_object *o, const char *key)
-{
-	return json_object_get_uint64(jget(o, key));
-}
-
-static const char *js(json_object *o, const char *key)
-{
-	return json_object_get_string(jget(o, key)) ?: "";
 }
 
 /* Runs a view as JSON and parses it; NULL (after failing) if it cannot. */
@@ -488,19 +470,6 @@ static int cmp_u64p(const void *a, const void *b)
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return x < y ? -1 : x > y;
-}
-
-static json_object *jfind(json_object *arr, const char *key, uint64_t id)
-{
-	size_t i;
-
-	for (i = 0; i < json_object_array_length(arr); i++) {
-		json_object *o = json_object_array_get_idx(arr, i);
-
-		if (ju(o, key) == id)
-			return o;
-	}
-	return NULL;
 }
 
 static json_object *jfind_str(json_object *arr, const char *key,

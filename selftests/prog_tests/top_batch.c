@@ -17,34 +17,12 @@
 #include <json-c/json.h>
 
 #include "test_progs.h"
+#include "json_query.h"
 #include "workload.h"
 #include "bufsrc.h"
 
 static struct workload wl = WORKLOAD_INIT;
 static struct manifest mf;
-
-static json_object *jget(json_object *o, const char *k)
-{
-	json_object *v = NULL;
-
-	json_object_object_get_ex(o, k, &v);
-	return v;
-}
-
-static uint64_t ju(json_object *o, const char *k)
-{
-	return json_object_get_uint64(jget(o, k));
-}
-
-static json_object *jfind(json_object *arr, const char *k, uint64_t id)
-{
-	size_t i;
-
-	for (i = 0; i < json_object_array_length(arr); i++)
-		if (ju(json_object_array_get_idx(arr, i), k) == id)
-			return json_object_array_get_idx(arr, i);
-	return NULL;
-}
 
 /* Runs dmabuf-top -b -o json args; its stdout's lines parsed into docs[]. */
 static int run_top(const char *args, json_object **docs, int max)
