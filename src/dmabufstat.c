@@ -136,9 +136,11 @@ static const char usage_text[] =
 "      --mode MODE    pin: octal file mode of the pinned file (default 0600)\n"
 "      --group GROUP  pin: group (name or gid) of the pinned file\n"
 "  -f, --force        pin: replace an existing pin\n"
-"      --interval S   views with -o json: a sample every S seconds, one JSON\n"
-"                     document per line (JSON Lines), flushed per line;\n"
-"                     SIGINT/SIGTERM end it cleanly, never mid-line\n"
+"      --interval S   views: a sample every S seconds; with -o json one JSON\n"
+"                     document per line (JSON Lines), flushed per line; as\n"
+"                     a table, each under a line with the time and its\n"
+"                     number (not with csv); SIGINT/SIGTERM end it\n"
+"                     cleanly, never mid-sample\n"
 "      --count N      stop after N samples (default: until a signal)\n"
 "  -a, -b             dump: grid, per-buffer stats (see dump)\n"
 "      --android      pin/unpin: Android's iterator (see pin --android)\n"
@@ -577,7 +579,11 @@ static bool sleep_until(struct timespec *next)
 static int cmd_view_once(struct dmabufstat *ds, enum view_kind kind,
 			 const char *name);
 
-/* --interval: one JSON document per line, per sample (JSON Lines). */
+/*
+ * --interval: one JSON document per line, per sample (JSON Lines); or a
+ * table per sample under a line with the time and the sample's number, as
+ * vmstat-like tools scroll. CSV has one header: it stays one sample.
+ */
 static int cmd_view(struct dmabufstat *ds, enum view_kind kind,
 		    const char *name)
 {
@@ -587,14 +593,25 @@ static int cmd_view(struct dmabufstat *ds, enum view_kind kind,
 
 	if (!env.interval && !env.count)
 		return cmd_view_once(ds, kind, name);
-	if (env.format != OUT_JSON)
-		cli_usage_error("--interval and --count need -o json (JSON Lines)");
+	if (env.format == OUT_CSV)
+		cli_usage_error("--interval and --count go with -o json (JSON Lines) or tables, not csv");
 	if (!env.interval)
 		env.interval = 1;
 	catch_signals();
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!exiting) {
+		if (env.format == OUT_TABLE) {
+			char when[32];
+			time_t now = time(NULL);
+			struct tm tm;
+
+			localtime_r(&now, &tm);
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+			printf("%s%s  sample %" PRIu64 "\n", n ? "\n" : "", when,
+			       n + 1);
+		}
 		ret = cmd_view_once(ds, kind, name);
+		fflush(stdout);
 		if (ret)
 			return ret;
 		if (env.count && ++n >= env.count)
@@ -794,7 +811,7 @@ int main(int argc, char **argv)
 	if (env.android && !pin && !unpin)
 		cli_usage_error("--android is an option of pin and unpin");
 	if ((env.interval || env.count) && (dump || export || pin || unpin))
-		cli_usage_error("--interval and --count go with the views (-o json)");
+		cli_usage_error("--interval and --count go with the views");
 	if (!export && (env.prometheus || env.textfile))
 		cli_usage_error("--prometheus and --textfile are options of export");
 

@@ -2,7 +2,8 @@
 /*
  * jsonl_loop: `dmabufstat -o json --interval S --count N` writes one JSON
  * document per line, and a SIGTERM mid-way ends it cleanly: exit 0, no
- * partial line, every line parses.
+ * partial line, every line parses. As a table, each sample comes under a
+ * line with its time and number.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -104,6 +105,33 @@ void test_jsonl_loop(void)
 			ASSERT_GE(n, 1, "some lines before SIGTERM");
 		}
 		free(out);
+	}
+	if (test__start_subtest("table")) {
+		char cmd[512], line[1024];
+		int samples = 0, banners = 0;
+		FILE *p;
+
+		snprintf(cmd, sizeof(cmd), "%s --interval 0.1 --count 3 exporters",
+			 exe_beside("dmabufstat"));
+		p = popen(cmd, "r");
+		if (ASSERT_OK_PTR(p, "popen")) {
+			while (fgets(line, sizeof(line), p)) {
+				char want[32];
+
+				snprintf(want, sizeof(want), "  sample %d\n",
+					 samples + 1);
+				samples += strstr(line, want) != NULL;
+				banners += !strncmp(line, "Backend: ", 9);
+			}
+			ASSERT_EQ(pclose(p), 0, "exit 0");
+			ASSERT_EQ(samples, 3, "samples 1, 2, 3 in order");
+			ASSERT_EQ(banners, 3, "a table each");
+		}
+		snprintf(cmd, sizeof(cmd), "%s -o csv --interval 0.1 exporters 2>/dev/null",
+			 exe_beside("dmabufstat"));
+		st = system(cmd);
+		ASSERT_EQ(WIFEXITED(st) ? WEXITSTATUS(st) : -1, 2,
+			  "csv has one header: a usage error");
 	}
 	if (test__start_subtest("sigint")) {
 		st = run_loop("0.05", "1000", SIGINT, 1000, &out, &len);
