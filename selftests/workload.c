@@ -94,16 +94,18 @@ void workload_stop(struct workload *wl)
 	}
 }
 
-/* Adds pid to b's holders once. */
-static void add_holder(struct mf_buf *b, pid_t pid)
+/* Adds pid to b's holders once; its index there, or -1 if full. */
+static int add_holder(struct mf_buf *b, pid_t pid)
 {
 	int i;
 
 	for (i = 0; i < b->nr_holders; i++)
 		if (b->holders[i] == pid)
-			return;
-	if (b->nr_holders < MF_MAX_HOLDERS)
-		b->holders[b->nr_holders++] = pid;
+			return i;
+	if (b->nr_holders == MF_MAX_HOLDERS)
+		return -1;
+	b->holders[b->nr_holders] = pid;
+	return b->nr_holders++;
 }
 
 static struct mf_proc *proc_of(struct manifest *mf, pid_t pid)
@@ -124,12 +126,17 @@ static void parse_holders(struct manifest *mf, struct mf_buf *b,
 	struct mf_proc *proc;
 	char *end;
 	long pid;
+	int k;
 
 	while (*p && *p != '-') {
 		pid = strtol(p, &end, 10);
 		if (end == p)
 			break;
-		add_holder(b, pid);
+		k = add_holder(b, pid);
+		if (k >= 0 && fds)
+			b->fds[k]++;
+		else if (k >= 0)
+			b->maps[k]++;
 		proc = proc_of(mf, pid);
 		if (proc && fds)
 			proc->nr_fds++;

@@ -51,6 +51,8 @@ struct mf_buf {
 	uint64_t size;
 	char source[16], exp_name[64], name[64];
 	pid_t holders[MF_MAX_HOLDERS];	/* by fd or mapping, each once */
+	int fds[MF_MAX_HOLDERS];	/* per holder: its fds on the buffer */
+	int maps[MF_MAX_HOLDERS];	/* per holder: its mappings of it */
 	int nr_holders;
 	bool imported;		/* a vgem import: attached to vgem */
 };

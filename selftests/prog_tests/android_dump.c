@@ -21,7 +21,6 @@
 #include "workload.h"
 #include "bufsrc.h"
 
-#define MAX_BUFS 64
 #define MAX_PROCS 16
 
 /* Runs `dmabufstat ARGS`, returns its stdout (malloc'd) or NULL. */
@@ -57,100 +56,33 @@ static char *run(const char *args, int *status)
 	return out;
 }
 
-/* Ground truth from the manifest */
-struct gt_buf {
-	unsigned long long ino, size;
-	char exp[64], name[64];
-	int fds[MAX_PROCS], maps[MAX_PROCS];	/* per gt_proc index */
-	int nr_procs;
-};
-
-struct gt_proc {
-	int pid;
-	char comm[32];
-};
-
-static struct {
-	struct gt_buf bufs[MAX_BUFS];
-	int nr_bufs;
-	struct gt_proc procs[MAX_PROCS];
-	int nr_procs;
-} gt;
+/* Ground truth: the manifest; p is an index in mf.procs. */
+static struct manifest mf;
 
 static int proc_idx(int pid)
 {
 	int i;
 
-	for (i = 0; i < gt.nr_procs; i++)
-		if (gt.procs[i].pid == pid)
+	for (i = 0; i < mf.nr_procs; i++)
+		if (mf.procs[i].pid == pid)
 			return i;
 	return -1;
 }
 
-static void count_list(const char *list, int *per_proc)
+/* The fds (or, with maps, the mappings) process p has on b. */
+static int nr_in(const struct mf_buf *b, int p, bool maps)
 {
-	const char *p = list;
+	int k;
 
-	while (*p && *p != '-') {
-		int i = proc_idx(atoi(p));
-
-		if (i >= 0)
-			per_proc[i]++;
-		p = strchr(p, ',');
-		if (!p)
-			break;
-		p++;
-	}
+	for (k = 0; k < b->nr_holders; k++)
+		if (b->holders[k] == mf.procs[p].pid)
+			return maps ? b->maps[k] : b->fds[k];
+	return 0;
 }
 
-static bool gt_read(const char *manifest)
+static bool held(const struct mf_buf *b, int p)
 {
-	char line[2048], fds[512], maps[512], comm[32];
-	FILE *f = fopen(manifest, "r");
-	int pid, i, j;
-
-	memset(&gt, 0, sizeof(gt));
-	if (!ASSERT_OK_PTR(f, "open manifest"))
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		struct gt_buf *b = &gt.bufs[gt.nr_bufs];
-
-		if (sscanf(line, "process pid=%d comm=%31s", &pid, comm) == 2 &&
-		    gt.nr_procs < MAX_PROCS) {
-			gt.procs[gt.nr_procs].pid = pid;
-			strcpy(gt.procs[gt.nr_procs++].comm, comm);
-			continue;
-		}
-		if (gt.nr_bufs < MAX_BUFS &&
-		    sscanf(line, "buffer ino=%llu size=%llu source=%*s exp_name=%63s name=%63s fd=%511s map=%511s",
-			   &b->ino, &b->size, b->exp, b->name, fds, maps) == 6) {
-			count_list(fds, b->fds);
-			count_list(maps, b->maps);
-			gt.nr_bufs++;
-		}
-	}
-	fclose(f);
-	for (i = 0; i < gt.nr_bufs; i++)
-		for (j = 0; j < gt.nr_procs; j++)
-			gt.bufs[i].nr_procs += gt.bufs[i].fds[j] ||
-					       gt.bufs[i].maps[j];
-	return ASSERT_GT(gt.nr_bufs, 0, "manifest buffers") &&
-	       ASSERT_GT(gt.nr_procs, 0, "manifest processes");
-}
-
-static struct gt_buf *gt_find(unsigned long long ino)
-{
-	int i;
-
-	for (i = 0; i < gt.nr_bufs; i++)
-		if (gt.bufs[i].ino == ino)
-			return &gt.bufs[i];
-	return NULL;
-}
-
-static bool held(const struct gt_buf *b, int p)
-{
-	return b->fds[p] || b->maps[p];
+	return nr_in(b, p, false) || nr_in(b, p, true);
 }
 
 /* Next line of *s (NUL-terminated in place), or NULL at the end. */
@@ -204,7 +136,7 @@ static void check_default(char *out, unsigned long long total_bytes)
 			continue;
 		}
 		seen[p]++;
-		snprintf(want, sizeof(want), "%16s:%-5d", gt.procs[p].comm, pid);
+		snprintf(want, sizeof(want), "%16s:%-5d", mf.procs[p].comm, pid);
 		ASSERT_STREQ(l, want, "process header layout");
 		l = next_line(&s);
 		snprintf(want, sizeof(want), "%22s %16s %16s %16s %16s %22s",
@@ -213,7 +145,7 @@ static void check_default(char *out, unsigned long long total_bytes)
 		while ((l = next_line(&s))) {
 			unsigned long long r, ps, ino;
 			char name[64], exp[64];
-			struct gt_buf *b;
+			const struct mf_buf *b;
 			size_t np;
 
 			if (strstr(l, "PROCESS TOTAL"))
@@ -222,25 +154,25 @@ static void check_default(char *out, unsigned long long total_bytes)
 					      name, &r, &ps, &np, &ino, exp), 6,
 				       "row parses"))
 				return;
-			b = gt_find(ino);
+			b = manifest_buf(&mf, ino);
 			if (!ASSERT_OK_PTR(b, "row buffer in manifest"))
 				continue;
 			ASSERT_TRUE(held(b, p), "row: process holds it");
 			snprintf(want, sizeof(want),
 				 "%22s %13" PRIu64 " kB %13" PRIu64 " kB %16zu %16" PRIuMAX "  %22s",
 				 show(b->name), (uint64_t)b->size / 1024,
-				 (uint64_t)(b->size / b->nr_procs) / 1024,
-				 (size_t)b->nr_procs, (uintmax_t)b->ino,
-				 show(b->exp));
+				 (uint64_t)(b->size / b->nr_holders) / 1024,
+				 (size_t)b->nr_holders, (uintmax_t)b->ino,
+				 show(b->exp_name));
 			ASSERT_STREQ(l, want, "row layout and figures");
 			rss += b->size;
-			pss += b->size / b->nr_procs;
+			pss += b->size / b->nr_holders;
 			nr_rows++;
 		}
 		if (!ASSERT_OK_PTR(l, "PROCESS TOTAL row"))
 			return;
-		for (i = 0; i < gt.nr_bufs; i++)
-			nr_rows -= held(&gt.bufs[i], p);
+		for (i = 0; i < mf.nr_bufs; i++)
+			nr_rows -= held(&mf.bufs[i], p);
 		ASSERT_EQ(nr_rows, 0, "one row per buffer held");
 		snprintf(want, sizeof(want),
 			 "%22s %13" PRIu64 " kB %13" PRIu64 " kB %16s",
@@ -252,16 +184,16 @@ static void check_default(char *out, unsigned long long total_bytes)
 		tot_rss += rss;
 		tot_pss += pss;
 	}
-	for (p = 0; p < gt.nr_procs; p++) {
+	for (p = 0; p < mf.nr_procs; p++) {
 		bool any = false;
 
-		for (i = 0; i < gt.nr_bufs; i++)
-			any |= held(&gt.bufs[i], p);
+		for (i = 0; i < mf.nr_bufs; i++)
+			any |= held(&mf.bufs[i], p);
 		ASSERT_EQ(seen[p], any ? 1 : 0, "one table per holder");
 	}
-	for (i = 0; i < gt.nr_bufs; i++)
-		if (gt.bufs[i].nr_procs)
-			userspace += gt.bufs[i].size;
+	for (i = 0; i < mf.nr_bufs; i++)
+		if (mf.bufs[i].nr_holders)
+			userspace += mf.bufs[i].size;
 	snprintf(want, sizeof(want),
 		 "dmabuf total: %" PRIu64 " kB kernel_rss: %" PRIu64 " kB userspace_rss: %" PRIu64 " kB userspace_pss: %" PRIu64 " kB",
 		 (uint64_t)total_bytes / 1024,
@@ -351,27 +283,27 @@ static void check_grid(char *out)
 		cols[nr_cols++] = proc_idx(pid);
 		if (cols[nr_cols - 1] >= 0) {
 			snprintf(want, sizeof(want), "%16s:%-5d |",
-				 gt.procs[cols[nr_cols - 1]].comm, pid);
+				 mf.procs[cols[nr_cols - 1]].comm, pid);
 			ASSERT_STRNEQ(c, want, 24, "-a column layout");
 		}
 	}
 	while ((l = next_line(&s)) && strncmp(l, "-----", 5)) {
 		unsigned long long ino, kb;
 		size_t fds, maps, wfd = 0, wmap = 0;
-		struct gt_buf *b;
+		const struct mf_buf *b;
 
 		if (!ASSERT_EQ(sscanf(l, "%llu |%llu kB |%zu |%zu |", &ino, &kb,
 				      &fds, &maps), 4, "-a row"))
 			return;
-		b = gt_find(ino);
+		b = manifest_buf(&mf, ino);
 		if (!b)
 			continue;	/* not the workload's */
 		rows++;
 		total += b->size;
 		for (k = 0; k < nr_cols; k++)
 			if (cols[k] >= 0) {
-				wfd += b->fds[cols[k]];
-				wmap += b->maps[cols[k]];
+				wfd += nr_in(b, cols[k], false);
+				wmap += nr_in(b, cols[k], true);
 			}
 		snprintf(want, sizeof(want), "%16" PRIuMAX " |%13" PRIu64 " kB |%16zu |%16zu |",
 			 (uintmax_t)ino, (uint64_t)b->size / 1024, wfd, wmap);
@@ -383,7 +315,7 @@ static void check_grid(char *out)
 				continue;
 			if (held(b, p)) {
 				snprintf(want, sizeof(want), "%9d(%6d) |",
-					 b->fds[p], b->maps[p]);
+					 nr_in(b, p, false), nr_in(b, p, true));
 				per[k] += b->size / 1024;
 			} else {
 				snprintf(want, sizeof(want), "%9s(%6s) |", "--",
@@ -392,8 +324,8 @@ static void check_grid(char *out)
 			ASSERT_STRNEQ(l + 72 + 19 * k, want, 19, "-a cell");
 		}
 	}
-	for (i = 0, k = 0; i < gt.nr_bufs; i++)
-		k += gt.bufs[i].nr_procs > 0;
+	for (i = 0, k = 0; i < mf.nr_bufs; i++)
+		k += mf.bufs[i].nr_holders > 0;
 	ASSERT_EQ(rows, k, "-a: a row per held workload buffer");
 	l = next_line(&s);
 	if (!ASSERT_OK_PTR(l, "-a TOTALS"))
@@ -421,7 +353,7 @@ static void check_csv(char *out)
 		unsigned long long rss, pss, ino;
 		unsigned int np;
 		int pid;
-		struct gt_buf *b;
+		const struct mf_buf *b;
 
 		if (strstr(l, "PROCESS TOTAL"))
 			continue;
@@ -430,20 +362,20 @@ static void check_csv(char *out)
 				      exp), 8, "csv row"))
 			return;
 		p = proc_idx(pid);
-		b = gt_find(ino);
+		b = manifest_buf(&mf, ino);
 		if (p < 0 || !b)
 			continue;
 		rows++;
-		ASSERT_STREQ(comm, gt.procs[p].comm, "csv comm");
+		ASSERT_STREQ(comm, mf.procs[p].comm, "csv comm");
 		ASSERT_STREQ(name, show(b->name), "csv name");
 		ASSERT_EQ(rss, b->size / 1024, "csv rss");
-		ASSERT_EQ(pss, (b->size / b->nr_procs) / 1024, "csv pss");
-		ASSERT_EQ(np, (unsigned int)b->nr_procs, "csv nr_procs");
-		ASSERT_STREQ(exp, show(b->exp), "csv exporter");
+		ASSERT_EQ(pss, (b->size / b->nr_holders) / 1024, "csv pss");
+		ASSERT_EQ(np, (unsigned int)b->nr_holders, "csv nr_procs");
+		ASSERT_STREQ(exp, show(b->exp_name), "csv exporter");
 	}
-	for (i = 0; i < gt.nr_bufs; i++)
-		for (p = 0; p < gt.nr_procs; p++)
-			want_rows += held(&gt.bufs[i], p);
+	for (i = 0; i < mf.nr_bufs; i++)
+		for (p = 0; p < mf.nr_procs; p++)
+			want_rows += held(&mf.bufs[i], p);
 	ASSERT_EQ(rows, want_rows, "csv: a row per (process, buffer)");
 }
 
@@ -475,7 +407,10 @@ void test_android_dump(void)
 	}
 	if (!workload_start(&wl, "android_dump"))
 		goto out;
-	if (!gt_read(wl.manifest) || !ASSERT_OK(bufinfo_read(&bi), "bufinfo"))
+	if (manifest_read(wl.manifest, &mf) ||
+	    !ASSERT_GT(mf.nr_bufs, 0, "manifest buffers") ||
+	    !ASSERT_GT(mf.nr_procs, 0, "manifest processes") ||
+	    !ASSERT_OK(bufinfo_read(&bi), "bufinfo"))
 		goto out;
 
 	if (test__start_subtest("default")) {
@@ -489,11 +424,11 @@ void test_android_dump(void)
 			check_default(out, total);
 		free(out);
 		/* PID: that process's table only */
-		if (gt.nr_procs) {
+		if (mf.nr_procs) {
 			char args[64], *s, *l;
 			int tables = 0;
 
-			snprintf(args, sizeof(args), "dump %d", gt.procs[0].pid);
+			snprintf(args, sizeof(args), "dump %d", mf.procs[0].pid);
 			out = run(args, &st);
 			ASSERT_EQ(st, 0, "dump PID exit");
 			for (s = out; out && (l = next_line(&s));)
@@ -526,4 +461,5 @@ void test_android_dump(void)
 out:
 	bufinfo_free(&bi);
 	workload_stop(&wl);
+	manifest_free(&mf);
 }
