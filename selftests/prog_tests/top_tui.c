@@ -642,21 +642,46 @@ static void subtest_filter(const struct manifest *mf)
 	quit_top();
 }
 
-/* Moves the selection down until it is on pid; false if it never gets there. */
+/* Waits (up to 5 s) for the highlight to be on a row other than not. */
+static long wait_selected_not(long not)
+{
+	long id = -1;
+	int k;
+
+	for (k = 0; k < 100; k++) {
+		id = selected_id();
+		if (id >= 0 && id != not)
+			break;
+		pause_ms(50);
+	}
+	return id;
+}
+
+/*
+ * Home, then Down until the highlight is on pid; each key is given time to
+ * show (TCG under load is slow), so no row is skipped. False if pid is not
+ * among the first nrows + 1 rows.
+ */
 static bool select_pid(pid_t pid, int nrows)
 {
+	struct screen sc;
+	long id, first;
 	int i, k;
 
+	if (!wait_table(&sc, "PID") || !sc.nrows)
+		return false;
+	first = strtol(sc.cell[0][0], NULL, 10);
 	tmux("send-keys -t top Home");
-	for (i = 0; i <= nrows; i++) {
-		for (k = 0; k < 40 && selected_id() < 0; k++)
-			pause_ms(50);
-		if (selected_id() == pid)
+	for (k = 0; k < 100 && selected_id() != first; k++)
+		pause_ms(50);
+	id = selected_id();
+	for (i = 0; i <= nrows && id >= 0; i++) {
+		if (id == pid)
 			return true;
 		tmux("send-keys -t top Down");
-		pause_ms(300);
+		id = wait_selected_not(id);
 	}
-	return false;
+	return id == pid;
 }
 
 static void subtest_selection(const struct manifest *mf)
