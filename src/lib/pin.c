@@ -185,8 +185,7 @@ DMABUFSTAT_API int dmabufstat_pin(struct dmabufstat *ds, const char *dir,
 				  const struct dmabufstat_pin_opts *opts)
 {
 	struct dmabufstat_pin_opts o = { .sz = sizeof(o) };
-	char path[4096], parent[4096], *slash;
-	struct stat st;
+	char path[4096];
 	int err;
 
 	if (opts)
@@ -208,55 +207,13 @@ DMABUFSTAT_API int dmabufstat_pin(struct dmabufstat *ds, const char *dir,
 				      "not loaded");
 	}
 
-	/* the directory: made on bpffs if its parent is bpffs */
-	if (stat(dir, &st)) {
-		copy_str(parent, sizeof(parent), dir, strlen(dir));
-		slash = strrchr(parent, '/');
-		if (slash && slash != parent)
-			*slash = '\0';
-		else
-			strcpy(parent, slash ? "/" : ".");
-		err = check_bpffs(ds, parent);
-		if (err)
-			return err;
-		if (mkdir(dir, 0755))
-			return ds_err(ds, errno == EACCES || errno == EPERM ?
-				      DMABUFSTAT_E_PERM : DMABUFSTAT_E_OTHER,
-				      -errno, "mkdir %s: %s", dir,
-				      strerror(errno));
-	} else {
-		err = check_bpffs(ds, dir);
-		if (err)
-			return err;
-	}
-
+	err = pin_dir(ds, dir);
+	if (err)
+		return err;
 	snprintf(path, sizeof(path), "%s/%s", dir, DMABUFSTAT_PIN_BUFFERS);
-	if (!lstat(path, &st)) {
-		if (!o.force)
-			return ds_err(ds, DMABUFSTAT_E_EXIST, -EEXIST,
-				      "%s exists (unpin it first or force)",
-				      path);
-		if (unlink(path))
-			return ds_err(ds, DMABUFSTAT_E_OTHER, -errno,
-				      "cannot remove %s: %s", path,
-				      strerror(errno));
-	}
 	/* bpf_obj_pin, not bpf_link__pin: the link keeps no pin path, so the
 	 * context can pin again and freeing it leaves the pin in place */
-	err = bpf_obj_pin(bpf_link__fd(ds->buf_link), path) ? -errno : 0;
-	if (err)
-		return ds_err(ds, err == -EPERM || err == -EACCES ?
-			      DMABUFSTAT_E_PERM : DMABUFSTAT_E_OTHER, err,
-			      "cannot pin %s: %s", path, strerror(-err));
-	if ((o.mode && chmod(path, o.mode)) ||
-	    (o.gid > 0 && chown(path, (uid_t)-1, (gid_t)o.gid))) {
-		err = -errno;
-		unlink(path);
-		return ds_err(ds, DMABUFSTAT_E_OTHER, err,
-			      "cannot set mode/group of %s: %s", path,
-			      strerror(-err));
-	}
-	return 0;
+	return pin_fd(ds, bpf_link__fd(ds->buf_link), path, &o);
 }
 
 DMABUFSTAT_API int dmabufstat_unpin(struct dmabufstat *ds, const char *dir)
