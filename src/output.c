@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "output.h"
+#include "utf8.h"
 
 struct out_section *out_section_add(struct out_doc *doc, const char *key,
 				    const char *title,
@@ -248,49 +249,6 @@ const char *out_human(char *buf, size_t len, uint64_t bytes)
 	}
 	snprintf(buf, len, "%.1f %s", v, unit[u]);
 	return buf;
-}
-
-/*
- * Length of the valid UTF-8 sequence at s (1..4), or 0 if the bytes there
- * are not one (bad lead, bad continuation, overlong, surrogate, > U+10FFFF).
- */
-static size_t utf8_seq(const unsigned char *s)
-{
-	unsigned int c = s[0], cp, n, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, cp = c & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
-}
-
-bool out_utf8_valid(const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t n;
-
-	while (*s) {
-		n = utf8_seq(s);
-		if (!n)
-			return false;
-		s += n;
-	}
-	return true;
 }
 
 /* ------------------------------------------------------------------ */
@@ -576,27 +534,20 @@ static int write_table(FILE *f, const struct out_doc *doc,
 /* U+FFFD for every byte that does not start a valid UTF-8 sequence. */
 static json_object *json_str(const char *str, bool *valid)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	struct sbuf b = { 0 };
 	json_object *o;
-	size_t n;
+	char *clean;
 
 	if (!str)
 		str = "";
-	*valid = out_utf8_valid(str);
+	*valid = utf8_valid(str);
 	if (*valid)
 		return json_object_new_string(str);
-	for (; *s; s += n) {
-		n = utf8_seq(s);
-		if (n) {
-			sb_putn(&b, (const char *)s, n);
-		} else {
-			sb_puts(&b, "\xef\xbf\xbd");
-			n = 1;
-		}
-	}
-	o = json_object_new_string(b.p ?: "");
-	free(b.p);
+	clean = malloc(3 * strlen(str) + 1);
+	if (!clean)
+		return json_object_new_string("");
+	utf8_clean(clean, str);
+	o = json_object_new_string(clean);
+	free(clean);
 	return o;
 }
 

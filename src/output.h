@@ -135,7 +135,5 @@ int out_write(FILE *f, const struct out_doc *doc,
 
 /* "1.5 MiB"; buf must hold 32 bytes. */
 const char *out_human(char *buf, size_t len, uint64_t bytes);
-/* True if s is valid UTF-8 (no overlongs, no surrogates). */
-bool out_utf8_valid(const char *s);
 
 #endif /* __DMABUFSTAT_OUTPUT_H */

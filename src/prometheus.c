@@ -15,38 +15,7 @@
 #include <sys/stat.h>
 
 #include "prometheus.h"
-
-/* Length of the valid UTF-8 sequence at s, or 0. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 ||
-						  cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
+#include "utf8.h"
 
 /* A label value, quoted and escaped. */
 static void label_value(FILE *f, const char *str)
@@ -65,7 +34,7 @@ static void label_value(FILE *f, const char *str)
 		} else if (*s == '\n') {
 			fputs("\\n", f);
 			s++;
-		} else if ((n = utf8_len(s))) {
+		} else if ((n = utf8_seq(s))) {
 			fwrite(s, 1, n, f);
 			s += n;
 		} else {

@@ -197,29 +197,38 @@ out:
 
 /*
  * Names a user can give a buffer (DMA_BUF_SET_NAME): quotes, backslash,
- * newline, tab, bytes that are not UTF-8, valid UTF-8, and the longest
- * one (31 bytes). JSON: the name as valid UTF-8 (bad bytes U+FFFD) and the
- * exact bytes in name_hex. Text: one line a buffer, '?' for what does not
- * print.
+ * newline, tab, bytes that are not UTF-8 (stray bytes, an encoded
+ * surrogate, an overlong sequence), valid UTF-8, and the longest one (31
+ * bytes). JSON: the name as valid UTF-8 (bad bytes U+FFFD, as dmabufstat
+ * makes it) and the exact bytes in name_hex. Text: one line a buffer, '?'
+ * for what does not print.
  */
+#define FFFD "\xef\xbf\xbd"
+static const struct {
+	const char *name, *json, *text;
+} odd[] = {
+	{ "q\"x\ny,\xff\xfe", "q\"x\ny," FFFD FFFD, "q\"x?y,??" },
+	{ "back\\slash\ttab/", "back\\slash\ttab/", "back\\slash?tab/" },
+	{ "gr\xc3\xbc\xc3\x9f" "e \xe2\x82\xac", "gr\xc3\xbc\xc3\x9f" "e \xe2\x82\xac",
+	  "gr????e ???" },
+	{ "sur\xed\xa0\x80" "ov\xe0\x80\xaf", "sur" FFFD FFFD FFFD "ov" FFFD FFFD FFFD,
+	  "sur???ov???" },
+	{ "0123456789abcdef0123456789abcde", "0123456789abcdef0123456789abcde",
+	  "0123456789abcdef0123456789abcde" },
+};
+#define NR_ODD	(int)(sizeof(odd) / sizeof(odd[0]))
+
 static void check_odd_names(void)
 {
-	static const struct {
-		const char *name, *json, *text;
-	} odd[] = {
-		{ "q\"x\ny,\xff\xfe", "q\"x\ny,\xef\xbf\xbd\xef\xbf\xbd", "q\"x?y,??" },
-		{ "back\\slash\ttab/", "back\\slash\ttab/", "back\\slash?tab/" },
-		{ "gr\xc3\xbc\xc3\x9f" "e \xe2\x82\xac", "gr\xc3\xbc\xc3\x9f" "e \xe2\x82\xac", "gr????e ???" },
-		{ "0123456789abcdef0123456789abcde", "0123456789abcdef0123456789abcde",
-		  "0123456789abcdef0123456789abcde" },
-	};
-	unsigned long ino[4] = { 0 };
 	char args[128], hex[80], cmd[512], line[4096];
+	unsigned long ino[NR_ODD] = { 0 };
+	int fd[NR_ODD], i, j, lines = 0;
 	json_object *doc = NULL;
-	int fd[4], i, j, lines = 0;
 	FILE *p;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < NR_ODD; i++)
+		fd[i] = -1;
+	for (i = 0; i < NR_ODD; i++) {
 		fd[i] = udmabuf_create(4096);
 		if (fd[i] == -ENOENT)
 			fd[i] = heap_alloc("system", 4096);
@@ -232,8 +241,8 @@ static void check_odd_names(void)
 	if (ASSERT_EQ(run_top(args, &doc, 1), 1, "one JSON line")) {
 		json_object *arr = jget(doc, "buffers");
 
-		ASSERT_EQ(json_object_array_length(arr), 4, "our 4 buffers");
-		for (i = 0; i < 4; i++) {
+		ASSERT_EQ(json_object_array_length(arr), NR_ODD, "our buffers");
+		for (i = 0; i < NR_ODD; i++) {
 			json_object *b = jfind(arr, "ino", ino[i]);
 
 			if (!ASSERT_OK_PTR(b, "listed"))
@@ -255,7 +264,7 @@ static void check_odd_names(void)
 	if (!ASSERT_OK_PTR(p, "popen"))
 		goto out;
 	while (fgets(line, sizeof(line), p)) {
-		for (i = 0; i < 4; i++) {
+		for (i = 0; i < NR_ODD; i++) {
 			char want[64];
 
 			snprintf(want, sizeof(want), " %s ", odd[i].text);
@@ -265,10 +274,11 @@ static void check_odd_names(void)
 		}
 	}
 	ASSERT_EQ(pclose(p), 0, "text exit");
-	ASSERT_EQ(lines, 4, "text: each name on its buffer's line");
+	ASSERT_EQ(lines, NR_ODD, "text: each name on its buffer's line");
 out:
-	for (j = 0; j < i && j < 4; j++)
-		close(fd[j]);
+	for (j = 0; j < NR_ODD; j++)
+		if (fd[j] >= 0)
+			close(fd[j]);
 }
 
 void test_top_batch(void)

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "top.h"
+#include "utf8.h"
 
 static void time_text(const struct dmabufstat_snapshot *s, char *buf,
 		      size_t len, bool iso)
@@ -102,38 +103,6 @@ static void print_text(struct model *m, const struct top_opts *o,
 		fwrite(line, 1, off, stdout);
 	}
 	putchar('\n');
-}
-
-/*
- * Valid UTF-8 with every bad byte replaced by U+FFFD, at out (room for
- * 3 * strlen(s) + 1 bytes).
- */
-static void utf8_clean(char *out, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	char *q = out;
-
-	while (*p) {
-		int n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 :
-			(*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
-		int j;
-
-		for (j = 1; n && j < n; j++)
-			if ((p[j] & 0xc0) != 0x80)
-				n = 0;
-		if (n == 2 && *p < 0xc2)
-			n = 0;
-		if (!n) {
-			memcpy(q, "\xef\xbf\xbd", 3);
-			q += 3;
-			p++;
-			continue;
-		}
-		memcpy(q, p, n);
-		q += n;
-		p += n;
-	}
-	*q = '\0';
 }
 
 /*
