@@ -553,29 +553,6 @@ static void catch_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* Sleeps until the next sample is due; false if a signal came. */
-static bool sleep_until(struct timespec *next)
-{
-	long long ns = (long long)(env.interval * 1e9);
-
-	next->tv_sec += ns / 1000000000LL;
-	next->tv_nsec += ns % 1000000000LL;
-	if (next->tv_nsec >= 1000000000L) {
-		next->tv_sec++;
-		next->tv_nsec -= 1000000000L;
-	}
-	while (!exiting) {
-		int err = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, next,
-					  NULL);
-
-		if (!err)
-			return !exiting;
-		if (err != EINTR)
-			return false;
-	}
-	return false;
-}
-
 static int cmd_view_once(struct dmabufstat *ds, enum view_kind kind,
 			 const char *name);
 
@@ -587,8 +564,7 @@ static int cmd_view_once(struct dmabufstat *ds, enum view_kind kind,
 static int cmd_view(struct dmabufstat *ds, enum view_kind kind,
 		    const char *name)
 {
-	struct timespec next;
-	uint64_t n = 0;
+	uint64_t n = 0, next;
 	int ret;
 
 	if (!env.interval && !env.count)
@@ -598,7 +574,7 @@ static int cmd_view(struct dmabufstat *ds, enum view_kind kind,
 	if (!env.interval)
 		env.interval = 1;
 	catch_signals();
-	clock_gettime(CLOCK_MONOTONIC, &next);
+	next = cli_now_ns();
 	while (!exiting) {
 		if (env.format == OUT_TABLE) {
 			char when[32];
@@ -616,7 +592,8 @@ static int cmd_view(struct dmabufstat *ds, enum view_kind kind,
 			return ret;
 		if (env.count && ++n >= env.count)
 			break;
-		if (!sleep_until(&next))
+		next += (uint64_t)(env.interval * 1e9);
+		if (!cli_sleep_until(next, &exiting))
 			break;
 	}
 	return 0;

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Messages, pid lists and error advice for both tools (see cli.h). */
+/* Messages, pid lists, error advice and sleeps for both tools (cli.h). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -98,4 +99,28 @@ void cli_lib_error(const struct dmabufstat *ds, const char *what, int err)
 		cli_error("%s: %s; %s", what, msg, h);
 	else
 		cli_error("%s: %s", what, msg);
+}
+
+uint64_t cli_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+bool cli_sleep_until(uint64_t deadline, const volatile sig_atomic_t *stop)
+{
+	struct timespec ts = {
+		.tv_sec = deadline / 1000000000ULL,
+		.tv_nsec = deadline % 1000000000ULL,
+	};
+	int err;
+
+	while (!*stop) {
+		err = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		if (err != EINTR)
+			return !err && !*stop;
+	}
+	return false;
 }

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What dmabufstat and dmabuf-top share on the command line: one-line error
- * messages with the program's name, pid lists, and what to do about a
- * failure of the library.
+ * messages with the program's name, pid lists, what to do about a failure
+ * of the library, and the clock of their sampling loops.
  */
 #ifndef __DMABUFSTAT_CLI_H
 #define __DMABUFSTAT_CLI_H
 
+#include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,5 +35,14 @@ void cli_add_pids(const char *arg, uint32_t *pids, size_t *nr, size_t max);
  * advice chosen by the library's error class.
  */
 void cli_lib_error(const struct dmabufstat *ds, const char *what, int err);
+
+/* CLOCK_MONOTONIC, in ns: the clock of the sampling loops. */
+uint64_t cli_now_ns(void);
+
+/*
+ * Sleeps until deadline (a cli_now_ns() time) unless *stop is set, which a
+ * signal handler does (the sleep ends at the signal); false if stopped.
+ */
+bool cli_sleep_until(uint64_t deadline, const volatile sig_atomic_t *stop);
 
 #endif /* __DMABUFSTAT_CLI_H */

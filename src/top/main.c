@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -283,30 +282,9 @@ static void parse_args(int argc, char **argv)
 	}
 }
 
-/* Sleeps until deadline (monotonic ns) or a signal. */
-static void sleep_until(uint64_t deadline)
-{
-	struct timespec ts = {
-		.tv_sec = deadline / 1000000000ULL,
-		.tv_nsec = deadline % 1000000000ULL,
-	};
-
-	while (!top_exiting &&
-	       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static int run_batch(struct model *m)
 {
-	uint64_t step = env.interval * 1e9, next = now_ns(), n;
+	uint64_t step = env.interval * 1e9, next = cli_now_ns(), n;
 	int err;
 
 	for (n = 1; !top_exiting && (!env.count || n <= env.count); n++) {
@@ -323,9 +301,9 @@ static int run_batch(struct model *m)
 		if (env.count && n == env.count)
 			break;
 		next += step;
-		if (next < now_ns())
-			next = now_ns();
-		sleep_until(next);
+		if (next < cli_now_ns())
+			next = cli_now_ns();
+		cli_sleep_until(next, &top_exiting);
 	}
 	return 0;
 }

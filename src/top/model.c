@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
+#include "cli.h"
 #include "top.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -299,19 +299,17 @@ int model_refresh(struct model *m, const struct top_opts *o)
 {
 	struct dmabufstat_snapshot *snap;
 	const struct dmabufstat_snapshot *s;
-	struct timespec t0, t1;
+	uint64_t t0;
 	char id[48];
 	size_t i, n;
 	int err;
 
 	(void)o;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = cli_now_ns();
 	err = dmabufstat_snapshot(m->ds, &snap);
 	if (err)
 		return err;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	m->took_ns = (t1.tv_sec - t0.tv_sec) * 1000000000LL +
-		     (t1.tv_nsec - t0.tv_nsec);
+	m->took_ns = cli_now_ns() - t0;
 	/* the first snapshot is kept for --since-start */
 	if (m->snap && m->snap != m->first)
 		dmabufstat_snapshot_free(m->snap);

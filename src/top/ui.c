@@ -54,14 +54,6 @@ struct ui {
 	char msg[160];
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static void put_line(int y, int attr, const char *fmt, ...)
 {
 	char buf[1024];
@@ -857,7 +849,7 @@ int ui_run(struct model *m, struct top_opts *o, double interval,
 	keypad(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
-	next = now_ns() + (uint64_t)(u.interval * 1e9);
+	next = cli_now_ns() + (uint64_t)(u.interval * 1e9);
 	if (rebuild(&u)) {
 		what = "out of memory";
 		goto out;
@@ -868,7 +860,7 @@ int ui_run(struct model *m, struct top_opts *o, double interval,
 		bool changed = false;
 		int64_t left;
 
-		now = now_ns();
+		now = cli_now_ns();
 		left = (int64_t)(next - now) / 1000000;
 		timeout(left < 0 ? 0 : left > 250 ? 250 : (int)left);
 		ch = getch();
@@ -881,9 +873,9 @@ int ui_run(struct model *m, struct top_opts *o, double interval,
 			if (!key(&u, ch))
 				break;
 			if (space)
-				next = now_ns();
+				next = cli_now_ns();
 		}
-		if (now_ns() >= next) {
+		if (cli_now_ns() >= next) {
 			if (count && refreshes >= count)
 				break;
 			err = model_refresh(m, o);
@@ -892,7 +884,7 @@ int ui_run(struct model *m, struct top_opts *o, double interval,
 				goto out;
 			}
 			refreshes++;
-			next = now_ns() + (uint64_t)(u.interval * 1e9);
+			next = cli_now_ns() + (uint64_t)(u.interval * 1e9);
 			changed = true;
 		}
 		/* idle wake-ups (signal checks) leave the screen alone */
