@@ -61,7 +61,11 @@ void cli_add_pids(const char *arg, uint32_t *pids, size_t *nr, size_t max)
 	free(copy);
 }
 
-/* What to do about a failure of the library, by its class. */
+/*
+ * What to do about a failure of the library, by its class. Pin's errors
+ * (no bpffs, a pin already there) say what to do in the library's own
+ * message.
+ */
 static const char *advice(enum dmabufstat_errclass c)
 {
 	switch (c) {
@@ -73,10 +77,6 @@ static const char *advice(enum dmabufstat_errclass c)
 		return "the kernel lacks the dma-buf BPF iterator (Linux 6.16+, or 6.12 with kernel-patches/): use --backend auto or fallback, mount debugfs (mount -t debugfs none /sys/kernel/debug) or enable CONFIG_DMABUF_SYSFS_STATS";
 	case DMABUFSTAT_E_NO_SOURCE:
 		return "mount debugfs (mount -t debugfs none /sys/kernel/debug) or pick another --backend";
-	case DMABUFSTAT_E_NO_BPFFS:
-		return "mount bpffs (mount -t bpf bpf /sys/fs/bpf) or give a DIR on it";
-	case DMABUFSTAT_E_EXIST:
-		return "use --force to replace it, or dmabufstat unpin first";
 	case DMABUFSTAT_E_NOTSUP:
 		return "this build does not support it";
 	default:
@@ -91,11 +91,7 @@ void cli_lib_error(const struct dmabufstat *ds, const char *what, int err)
 	h = advice(dmabufstat_errclass(ds));
 	if (!msg || !*msg)
 		msg = strerror(-err);
-	/* the library's message may already say what to do */
-	if (h && !(dmabufstat_errclass(ds) == DMABUFSTAT_E_NO_BPFFS &&
-		   strstr(msg, "mount -t bpf")) &&
-	    !(dmabufstat_errclass(ds) == DMABUFSTAT_E_EXIST &&
-	      strstr(msg, "force")))
+	if (h)
 		cli_error("%s: %s; %s", what, msg, h);
 	else
 		cli_error("%s: %s", what, msg);
