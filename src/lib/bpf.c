@@ -212,55 +212,25 @@ out:
 static int read_iter(struct dmabufstat *ds, struct bpf_link *link,
 		     const char *what, char **out, size_t *lenp)
 {
-	size_t cap = 1 << 16, len = 0;
-	char *buf = malloc(cap), *tmp;
-	ssize_t n;
-	int fd, err = 0;
+	int fd, err;
 
 	*out = NULL;
-	if (!buf)
-		return ds_err(ds, DMABUFSTAT_E_OTHER, -ENOMEM, "out of memory");
 	fd = bpf_iter_create(bpf_link__fd(link));
 	if (fd < 0) {
 		err = -errno;
-		free(buf);
 		return ds_err(ds, perm_err(err) ? DMABUFSTAT_E_PERM :
 			      DMABUFSTAT_E_OTHER, err,
 			      "cannot start the %s iterator: %s", what,
 			      strerror(-err));
 	}
-	for (;;) {
-		if (cap - len < 4096) {
-			tmp = realloc(buf, cap * 2);
-			if (!tmp) {
-				err = ds_err(ds, DMABUFSTAT_E_OTHER, -ENOMEM,
-					     "out of memory");
-				break;
-			}
-			buf = tmp;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			ds_err(ds, DMABUFSTAT_E_OTHER, err,
-			       "reading the %s iterator: %s", what,
-			       strerror(-err));
-			break;
-		}
-		if (!n)
-			break;
-		len += n;
-	}
+	err = read_fd_whole(fd, 1 << 16, out, lenp);
 	close(fd);
-	if (err) {
-		free(buf);
-		return err;
-	}
-	*out = buf;
-	*lenp = len;
+	if (err == -ENOMEM)
+		return ds_err(ds, DMABUFSTAT_E_OTHER, err, "out of memory");
+	if (err)
+		return ds_err(ds, DMABUFSTAT_E_OTHER, err,
+			      "reading the %s iterator: %s", what,
+			      strerror(-err));
 	return 0;
 }
 

@@ -310,28 +310,21 @@ dmabufstat_fallback_reason(const struct dmabufstat *ds)
 /* ------------------------------------------------------------------ */
 /* helpers                                                            */
 
-int read_whole(const char *path, char **out, size_t *lenp)
+int read_fd_whole(int fd, size_t cap, char **out, size_t *lenp)
 {
-	size_t cap = 4096, len = 0;
 	char *buf = malloc(cap + 1), *tmp;
+	size_t len = 0;
 	ssize_t n;
-	int fd, err = 0;
 
 	*out = NULL;
 	if (!buf)
 		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		free(buf);
-		return err;
-	}
 	for (;;) {
-		if (len == cap) {
+		if (cap - len < 4096) {
 			tmp = realloc(buf, cap * 2 + 1);
 			if (!tmp) {
-				err = -ENOMEM;
-				break;
+				free(buf);
+				return -ENOMEM;
 			}
 			buf = tmp;
 			cap *= 2;
@@ -340,23 +333,32 @@ int read_whole(const char *path, char **out, size_t *lenp)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			err = -errno;
-			break;
+			n = -errno;
+			free(buf);
+			return n;
 		}
 		if (!n)
 			break;
 		len += n;
-	}
-	close(fd);
-	if (err) {
-		free(buf);
-		return err;
 	}
 	buf[len] = '\0';
 	*out = buf;
 	if (lenp)
 		*lenp = len;
 	return 0;
+}
+
+int read_whole(const char *path, char **out, size_t *lenp)
+{
+	int fd, err;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = read_fd_whole(fd, 4096, out, lenp);
+	close(fd);
+	return err;
 }
 
 void copy_str(char *dst, size_t size, const char *src, size_t len)

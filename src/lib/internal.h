@@ -93,6 +93,12 @@ int snapshot_build(struct dmabufstat *ds, struct collect *c,
 		   struct dmabufstat_snapshot **out);
 
 /* helpers */
+/*
+ * Reads fd to its end into a malloc'd, NUL-terminated *out, starting with
+ * cap bytes and keeping at least 4096 free for each read() (an iterator
+ * hands out whole records). 0 or -errno.
+ */
+int read_fd_whole(int fd, size_t cap, char **out, size_t *len);
 int read_whole(const char *path, char **out, size_t *len);
 void copy_str(char *dst, size_t size, const char *src, size_t len);
 int grow(void **arr, size_t *cap, size_t need, size_t elem);
