@@ -32,6 +32,36 @@ const char *exe_beside(const char *name)
 	return path;
 }
 
+char *run_capture(const char *cmd, int *status)
+{
+	size_t len = 0, cap = 4096, n;
+	char *out = malloc(cap), *tmp;
+	FILE *p;
+	int st;
+
+	*status = -1;
+	fflush(stdout);	/* the child must not repeat our buffered output */
+	p = out ? popen(cmd, "r") : NULL;
+	if (!p) {
+		free(out);
+		return NULL;
+	}
+	while ((n = fread(out + len, 1, cap - len - 1, p)) > 0) {
+		len += n;
+		if (cap - len > 1)
+			continue;
+		tmp = realloc(out, cap * 2);
+		if (!tmp)
+			break;
+		out = tmp;
+		cap *= 2;
+	}
+	out[len] = '\0';
+	st = pclose(p);
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+	return out;
+}
+
 bool workload_start(struct workload *wl, const char *tag)
 {
 	return workload_start_args(wl, tag, NULL);

@@ -17,6 +17,13 @@
  */
 const char *exe_beside(const char *name);
 
+/*
+ * Runs the shell command cmd and returns its whole stdout (malloc'd,
+ * NUL-terminated; NULL if it could not run) and its exit status in
+ * *status (128 if a signal ended it, -1 if it did not run).
+ */
+char *run_capture(const char *cmd, int *status);
+
 struct workload {
 	pid_t pid;
 	char dir[64];

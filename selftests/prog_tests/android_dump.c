@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/wait.h>
 
 #include "test_progs.h"
 #include "workload.h"
@@ -26,31 +25,12 @@
 /* Runs `dmabufstat ARGS`, returns its stdout (malloc'd) or NULL. */
 static char *run(const char *args, int *status)
 {
-	char cmd[8192], *out = NULL;
-	size_t len = 0, cap = 0;
-	FILE *p;
-	int c;
+	char cmd[8192], *out;
 
 	snprintf(cmd, sizeof(cmd), "%s %s", exe_beside("dmabufstat"), args);
-	fflush(stdout);
-	p = popen(cmd, "r");
-	if (!ASSERT_OK_PTR(p, "popen"))
+	out = run_capture(cmd, status);
+	if (!ASSERT_OK_PTR(out, "popen"))
 		return NULL;
-	while ((c = fgetc(p)) != EOF) {
-		if (len + 2 > cap) {
-			cap = cap ? cap * 2 : 4096;
-			out = realloc(out, cap);
-			if (!out)
-				break;
-		}
-		out[len++] = c;
-	}
-	if (out)
-		out[len] = '\0';
-	else
-		out = strdup("");
-	c = pclose(p);
-	*status = WIFEXITED(c) ? WEXITSTATUS(c) : 128;
 	if (test__verbose())
 		printf("$ dmabufstat %s\n%s", args, out);
 	return out;

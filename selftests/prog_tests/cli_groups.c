@@ -31,26 +31,13 @@ static struct manifest mf;
 /* `PROG ARGS` (stdout) parsed as one JSON document, or NULL. */
 static json_object *run_json(const char *prog, const char *args)
 {
-	char cmd[512];
 	json_object *o = NULL;
-	char *out = NULL;
-	size_t len = 0;
-	FILE *p, *mem;
-	int c;
+	char cmd[512], *out;
+	int st;
 
 	snprintf(cmd, sizeof(cmd), "%s %s", exe_beside(prog), args);
-	mem = open_memstream(&out, &len);
-	p = popen(cmd, "r");
-	if (!ASSERT_OK_PTR(mem, "memstream") || !ASSERT_OK_PTR(p, "popen")) {
-		if (mem)
-			fclose(mem);
-		free(out);
-		return NULL;
-	}
-	while ((c = fgetc(p)) != EOF)
-		fputc(c, mem);
-	fclose(mem);
-	if (ASSERT_EQ(pclose(p), 0, cmd))
+	out = run_capture(cmd, &st);
+	if (ASSERT_OK_PTR(out, "run") && ASSERT_EQ(st, 0, cmd))
 		o = json_tokener_parse(out);
 	ASSERT_OK_PTR(o, "output parses as JSON");
 	free(out);

@@ -22,36 +22,6 @@
 #define CURL "/usr/bin/curl"
 
 /* Runs a shell command, returns its stdout (malloc'd) and exit status. */
-static char *sh(const char *cmd, int *status)
-{
-	size_t len = 0, cap = 4096;
-	char *out = malloc(cap);
-	FILE *p;
-	int c;
-
-	fflush(stdout);
-	p = popen(cmd, "r");
-	if (!p || !out) {
-		free(out);
-		*status = -1;
-		return NULL;
-	}
-	while ((c = fgetc(p)) != EOF) {
-		if (len + 2 > cap) {
-			cap *= 2;
-			out = realloc(out, cap);
-			if (!out)
-				break;
-		}
-		out[len++] = c;
-	}
-	if (out)
-		out[len] = '\0';
-	c = pclose(p);
-	*status = WIFEXITED(c) ? WEXITSTATUS(c) : 128;
-	return out;
-}
-
 static const char *const families[] = {
 	"dmabufstat_info", "dmabuf_total_bytes", "dmabuf_total_buffers",
 	"dmabuf_kernel_only_bytes", "dmabuf_kernel_only_buffers",
@@ -79,11 +49,11 @@ void test_prometheus_export(void)
 	if (test__start_subtest("textfile")) {
 		snprintf(cmd, sizeof(cmd), "%s export --prometheus --textfile %s --top 3",
 			 exe, dir);
-		free(sh(cmd, &st));
+		free(run_capture(cmd, &st));
 		ASSERT_EQ(st, 0, "export exit");
 		ASSERT_OK(access(file, R_OK), "dmabufstat.prom written");
 		snprintf(cmd, sizeof(cmd), "ls -A %s | wc -l", dir);
-		out = sh(cmd, &st);
+		out = run_capture(cmd, &st);
 		ASSERT_STREQ(out ?: "", "1\n", "no temporary file left");
 		free(out);
 		out = NULL;
@@ -94,7 +64,7 @@ void test_prometheus_export(void)
 		} else {
 			snprintf(cmd, sizeof(cmd), "%s check metrics < %s 2>&1",
 				 PROMTOOL, file);
-			out = sh(cmd, &st);
+			out = run_capture(cmd, &st);
 			if (!ASSERT_EQ(st, 0, "promtool check metrics"))
 				printf("%s", out ?: "");
 			free(out);
@@ -122,7 +92,7 @@ void test_prometheus_export(void)
 			 CURL, port);
 		for (i = 0; i < 100; i++) {
 			free(out);
-			out = sh(cmd, &st);
+			out = run_capture(cmd, &st);
 			if (!st)
 				break;
 			nanosleep(&ts, NULL);
@@ -130,7 +100,7 @@ void test_prometheus_export(void)
 		if (!ASSERT_EQ(st, 0, "scrape node_exporter"))
 			goto out;
 		snprintf(cmd, sizeof(cmd), "cat %s", file);
-		ours = sh(cmd, &st);
+		ours = run_capture(cmd, &st);
 		for (f = 0; ours && f < sizeof(families) / sizeof(families[0]);
 		     f++) {
 			/* every family is in our file; node_exporter serves
