@@ -207,6 +207,21 @@ unsigned long ino_of_fd(int fd)
 	return st.st_ino;
 }
 
+bool have_buffer_source(void)
+{
+	char path[64];
+	int i;
+
+	if (!access(UDMABUF_DEV, F_OK) || !access(DMA_HEAP_DIR, F_OK))
+		return true;
+	for (i = 0; i < 64; i++) {
+		snprintf(path, sizeof(path), DRM_CARD_FMT, i);
+		if (!access(path, F_OK))
+			return true;
+	}
+	return false;
+}
+
 bool is_dmabuf_fd(int fd)
 {
 	struct statfs sfs;

@@ -58,6 +58,9 @@ int dmabuf_set_name(int fd, const char *name);
 /* The buffer's identity (its inode number), or 0 with errno set. */
 unsigned long ino_of_fd(int fd);
 
+/* Is any dma-buf source on this machine: udmabuf, a dma-heap, a DRM card? */
+bool have_buffer_source(void);
+
 /* True if fd is a dma-buf (its file system's magic is DMA_BUF_MAGIC). */
 bool is_dmabuf_fd(int fd);
 

@@ -179,21 +179,6 @@ static const char *const view_keys[] = {
 	"cgroups",
 };
 
-static bool has_sources(void)
-{
-	char card[32];
-	int i;
-
-	if (!access(UDMABUF_DEV, F_OK) || !access(DMA_HEAP_DIR, F_OK))
-		return true;
-	for (i = 0; i < 4; i++) {
-		snprintf(card, sizeof(card), DRM_CARD_FMT, i);
-		if (!access(card, F_OK))
-			return true;
-	}
-	return false;
-}
-
 static void subtest_views(void)
 {
 	const char *fmts[] = { "table", "json", "csv" };
@@ -204,7 +189,7 @@ static void subtest_views(void)
 	if (!bufinfo_read(&bi)) {
 		want = bi.nr;
 		bufinfo_free(&bi);
-	} else if (!has_sources()) {
+	} else if (!have_buffer_source()) {
 		want = 0;
 	}
 	for (v = 0; v < sizeof(view_names) / sizeof(view_names[0]); v++) {
@@ -785,7 +770,7 @@ void test_cli_workload(void)
 {
 	bool vanilla;
 
-	if (!has_sources()) {
+	if (!have_buffer_source()) {
 		test__skip_reason("no dma-buf sources here (udmabuf, dma-heap, vgem): run in the guest");
 		return;
 	}

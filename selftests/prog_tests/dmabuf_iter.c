@@ -692,22 +692,6 @@ static void bufs_release(struct bufs *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* Is any buffer source device on this machine? */
-static bool have_sources(void)
-{
-	char path[64];
-	int i;
-
-	if (!access(UDMABUF_DEV, F_OK) || !access(DMA_HEAP_DIR, F_OK))
-		return true;
-	for (i = 0; i < 64; i++) {
-		snprintf(path, sizeof(path), DRM_CARD_FMT, i);
-		if (!access(path, F_OK))
-			return true;
-	}
-	return false;
-}
-
 /* ------------------------------------------------------------------ */
 /* Subtests                                                           */
 
@@ -746,7 +730,7 @@ static void subtest_idle(void)
 	if (have_bi) {
 		check_vs_bufinfo(&l, &bi);
 		bufinfo_free(&bi);
-	} else if (!have_sources()) {
+	} else if (!have_buffer_source()) {
 		/* no exporter device and no bufinfo: nothing can exist */
 		ASSERT_EQ(l.nr, 0, "no buffers without exporters");
 	}
@@ -755,7 +739,7 @@ static void subtest_idle(void)
 	       (unsigned long long)bytes,
 	       k.have_kfuncs ? ", the open-coded walk the same" : "");
 	printf("bufinfo: %s; buffer sources: %s\n", have_bi ? "matches" : why,
-	       have_sources() ? "yes" : "none");
+	       have_buffer_source() ? "yes" : "none");
 	inoset_free(&ls);
 	inoset_free(&ws);
 	listing_free(&l);

@@ -204,22 +204,6 @@ static bool gt_holds(pid_t pid, unsigned long ino)
 
 static struct workload wl = WORKLOAD_INIT;
 
-static bool have_sources(void)
-{
-	char card[32];
-	int i;
-
-	if (!access(UDMABUF_DEV, F_OK) ||
-	    !access(DMA_HEAP_DIR "/system", F_OK))
-		return true;
-	for (i = 0; i < 4; i++) {
-		snprintf(card, sizeof(card), DRM_CARD_FMT, i);
-		if (!access(card, F_OK))
-			return true;
-	}
-	return false;
-}
-
 static struct manifest mf;
 
 static bool read_manifest(void)
@@ -601,7 +585,7 @@ static void subtest_idle(const char *spec)
 	struct dmabufstat_snapshot *snap;
 	struct dmabufstat *ds;
 
-	if (have_sources()) {
+	if (have_buffer_source()) {
 		test__skip_reason("buffer sources present: see the workload subtests");
 		return;
 	}
@@ -823,7 +807,7 @@ void test_lib_snapshot(void)
 		test__skip_reason("needs root for BPF and the buffer sources");
 		return;
 	}
-	sources = have_sources();
+	sources = have_buffer_source();
 	if (sources && workload_start(&wl, "lib_snapshot") && read_manifest())
 		gt_collect();
 

@@ -283,7 +283,7 @@ out:
 
 void test_top_batch(void)
 {
-	if (access(UDMABUF_DEV, F_OK) && access(DMA_HEAP_DIR, F_OK)) {
+	if (!have_buffer_source()) {
 		test__skip_reason("no dma-buf sources here: run in the guest");
 		return;
 	}

@@ -862,11 +862,6 @@ static void subtest_error(void)
 	tmux("send-keys -t top clear Enter");
 }
 
-static bool have_sources(void)
-{
-	return !access(UDMABUF_DEV, F_OK) || !access(DMA_HEAP_DIR, F_OK);
-}
-
 void test_top_tui(void)
 {
 	struct workload wl = WORKLOAD_INIT;
@@ -894,7 +889,7 @@ void test_top_tui(void)
 
 	if (test__start_subtest("keys"))
 		subtest_keys();
-	guest = have_sources() && !access(BUFINFO_PATH, R_OK);
+	guest = have_buffer_source() && !access(BUFINFO_PATH, R_OK);
 	if (!guest) {
 		skip_guest_only("truth");
 		skip_guest_only("sort");
