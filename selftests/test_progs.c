@@ -360,6 +360,15 @@ void test__skip_reason(const char *fmt, ...)
 	test__skip();
 }
 
+bool test__skip_missing(const char *what, int err)
+{
+	if (err != -ENOENT && err != -ENODEV && err != -EACCES &&
+	    err != -EPERM)
+		return false;
+	test__skip_reason("%s: %s", what, strerror(-err));
+	return true;
+}
+
 void test__fail(void)
 {
 	if (!cur_test)

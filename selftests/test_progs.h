@@ -48,6 +48,12 @@ void test__skip(void);
 void test__skip_reason(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
+/*
+ * If err (-errno) says this machine lacks what was tried (ENOENT, ENODEV,
+ * EACCES, EPERM), skips with "what: reason" and returns true.
+ */
+bool test__skip_missing(const char *what, int err);
+
 /* Marks the running (sub)test, and so its test, failed. */
 void test__fail(void);
 

@@ -41,16 +41,6 @@ static int make_buf(enum source src, size_t size)
 	return -EINVAL;
 }
 
-/* True (after recording why) if err says this machine lacks the source. */
-static bool skip_missing(const char *what, int err)
-{
-	if (err != -ENOENT && err != -ENODEV && err != -EACCES &&
-	    err != -EPERM)
-		return false;
-	test__skip_reason("%s: %s", what, strerror(-err));
-	return true;
-}
-
 static void check_exporter(enum source src, const char *exp_name)
 {
 	switch (src) {
@@ -98,7 +88,7 @@ static void check_source(enum source src)
 	int fd;
 
 	fd = make_buf(src, size);
-	if (skip_missing(src_dev[src], fd) ||
+	if (test__skip_missing(src_dev[src], fd) ||
 	    !ASSERT_OK_FD(fd, "create buffer"))
 		return;
 	ASSERT_TRUE(is_dmabuf_fd(fd), "fd is a dma-buf");
@@ -165,11 +155,11 @@ static void check_vgem_import(void)
 	fd = heap_alloc("system", size);
 	if (fd == -ENOENT)
 		fd = udmabuf_create(size);
-	if (skip_missing("no system heap nor udmabuf to import", fd) ||
+	if (test__skip_missing("no system heap nor udmabuf to import", fd) ||
 	    !ASSERT_OK_FD(fd, "create buffer"))
 		return;
 	card = vgem_open();
-	if (skip_missing(src_dev[SRC_VGEM], card) ||
+	if (test__skip_missing(src_dev[SRC_VGEM], card) ||
 	    !ASSERT_OK_FD(card, "open vgem"))
 		goto out;
 	ino = ino_of_fd(fd);

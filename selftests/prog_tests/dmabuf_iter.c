@@ -168,16 +168,6 @@ static void bufs_close(struct bufs *b, int i)
 	b->fd[i] = -1;
 }
 
-/* True (after recording the skip) if err says a source is not here. */
-static bool skip_missing(const char *what, int err)
-{
-	if (err != -ENOENT && err != -ENODEV && err != -EACCES &&
-	    err != -EPERM)
-		return false;
-	test__skip_reason("%s: %s", what, strerror(-err));
-	return true;
-}
-
 /*
  * A buffer from the cheapest source there is: the system heap, else
  * udmabuf. Returns the fd, or -errno (-ENOENT: neither exists).
@@ -200,7 +190,7 @@ static bool make_cheap_bufs(struct bufs *b, int nr, size_t size,
 
 	for (i = 0; i < nr; i++) {
 		fd = cheap_buf(size);
-		if (i == 0 && skip_missing(DMA_HEAP_DIR "/system and "
+		if (i == 0 && test__skip_missing(DMA_HEAP_DIR "/system and "
 					   UDMABUF_DEV, fd))
 			return false;
 		if (fd < 0) {
@@ -798,7 +788,7 @@ static void subtest_listing(void)
 			fd = vgem_export(nb[i].size);
 		else
 			fd = heap_alloc("system", nb[i].size);
-		if (skip_missing(nb[i].dev, fd) ||
+		if (test__skip_missing(nb[i].dev, fd) ||
 		    !ASSERT_OK_FD(fd, nb[i].src) ||
 		    !bufs_add(&b, fd, nb[i].size))
 			goto out;
@@ -1080,7 +1070,7 @@ static void subtest_open_coded(void)
 	/* sizes 1..16 pages, so a wrong sum cannot hide behind a right count */
 	for (i = 1; i <= 16; i++) {
 		fd = cheap_buf(i * page_size());
-		if ((i == 1 && skip_missing(DMA_HEAP_DIR "/system and "
+		if ((i == 1 && test__skip_missing(DMA_HEAP_DIR "/system and "
 					    UDMABUF_DEV, fd)) ||
 		    !ASSERT_OK_FD(fd, "create buffer") ||
 		    !bufs_add(&b, fd, i * page_size()))
@@ -1413,7 +1403,7 @@ static void subtest_vgem_naming(void)
 			printf("DMABUFSTAT_KERNEL=%s\n", k.variant);
 	}
 	fd = vgem_export(page_size());
-	if (skip_missing("vgem card in /dev/dri", fd) ||
+	if (test__skip_missing("vgem card in /dev/dri", fd) ||
 	    !ASSERT_OK_FD(fd, "vgem export") ||
 	    !bufs_add(&b, fd, page_size()))
 		goto out;
