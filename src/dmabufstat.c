@@ -27,7 +27,6 @@
 #include "prometheus.h"
 #include "views.h"
 
-#define CLI_VERSION "0.1"
 
 static struct env {
 	enum out_format format;
@@ -427,7 +426,7 @@ static void parse_args(int argc, char **argv)
 			usage(stdout);
 			exit(0);
 		case 'V':
-			printf("dmabufstat %s (libdmabufstat %s)\n", CLI_VERSION,
+			printf("dmabufstat %s (libdmabufstat %s)\n", DMABUFSTAT_VERSION_STRING,
 			       dmabufstat_version());
 			exit(0);
 		case ':':
@@ -621,7 +620,7 @@ static int cmd_view_once(struct dmabufstat *ds, enum view_kind kind,
 	reason = dmabufstat_fallback_reason(ds);
 	if (env.format == OUT_CSV)
 		snprintf(banner, sizeof(banner),
-			 "dmabufstat %s view=%s backend=%s", CLI_VERSION, name,
+			 "dmabufstat %s view=%s backend=%s", DMABUFSTAT_VERSION_STRING, name,
 			 dmabufstat_snapshot_backend_name(snap));
 	else
 		snprintf(banner, sizeof(banner), "Backend: %s%s%s%s",
@@ -631,7 +630,7 @@ static int cmd_view_once(struct dmabufstat *ds, enum view_kind kind,
 			 reason && *reason ? ")" : "");
 	doc.view = name;
 	doc.banner = banner;
-	out_meta_str(&doc, "version", CLI_VERSION);
+	out_meta_str(&doc, "version", DMABUFSTAT_VERSION_STRING);
 	out_meta_str(&doc, "view", name);
 	out_meta_str(&doc, "backend", dmabufstat_snapshot_backend_name(snap));
 	out_meta_str(&doc, "fallback_reason", reason ?: "");
@@ -760,16 +759,8 @@ int main(int argc, char **argv)
 		cli_usage_error("%s: unexpected argument '%s'", cmd, argv[optind]);
 
 	if (env.backend) {
-		const char *spec = env.backend;
-
-		if (!strcmp(spec, "proc"))
-			spec = "procfs";
-		if (!strcmp(spec, "fallback")) {
-			/* no dma-buf iterator: debugfs, sysfs or procs */
-			opts.buf_backend = DMABUFSTAT_BUF_FALLBACK;
-			opts.proc_backend = DMABUFSTAT_PROC_AUTO;
-		} else if (dmabufstat_parse_backend(spec, &opts.buf_backend,
-						    &opts.proc_backend))
+		if (dmabufstat_parse_backend(env.backend, &opts.buf_backend,
+					     &opts.proc_backend))
 			cli_usage_error("--backend %s: use auto, bpf, fallback, procfs, bufinfo, sysfs or BUF+PROC",
 				    env.backend);
 	}

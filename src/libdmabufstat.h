@@ -62,8 +62,14 @@ extern "C" {
 
 #define DMABUFSTAT_VERSION_MAJOR 0
 #define DMABUFSTAT_VERSION_MINOR 1
+#define DMABUFSTAT_STR_(x)	#x
+#define DMABUFSTAT_STR(x)	DMABUFSTAT_STR_(x)
+/* "0.1": the project's one version string (library and tools). */
+#define DMABUFSTAT_VERSION_STRING					\
+	DMABUFSTAT_STR(DMABUFSTAT_VERSION_MAJOR) "."			\
+	DMABUFSTAT_STR(DMABUFSTAT_VERSION_MINOR)
 
-/* "0.1": the library's version, for --version. */
+/* DMABUFSTAT_VERSION_STRING of the library actually linked. */
 DMABUFSTAT_API const char *dmabufstat_version(void);
 
 /* Sizes of the fixed string fields, NUL included. */
@@ -137,8 +143,10 @@ dmabufstat_proc_backend_name(enum dmabufstat_proc_backend p);
  *   "auto"                  both AUTO;
  *   "bpf"                   BPF_ITER + BPF_TASK;
  *   "bufinfo", "sysfs"      that buffer source + AUTO processes;
- *   "procfs"                no BPF at all: FALLBACK (the first of BUFINFO,
+ *   "procfs" (or "proc")    no BPF at all: FALLBACK (the first of BUFINFO,
  *                           SYSFS, PROCS) for buffers + PROCFS;
+ *   "fallback"              FALLBACK for buffers (no dma-buf iterator:
+ *                           bufinfo, sysfs or procs) + AUTO processes;
  *   "BUF+PROC"              both named, e.g. "sysfs+procfs",
  *                           "bufinfo+bpf-task", "bpf-iter+procfs".
  * Returns 0, or -EINVAL (nothing written) for anything else.

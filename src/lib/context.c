@@ -12,7 +12,7 @@
 
 DMABUFSTAT_API const char *dmabufstat_version(void)
 {
-	return "0.1";
+	return DMABUFSTAT_VERSION_STRING;
 }
 
 static const char *const buf_names[] = {
@@ -77,7 +77,10 @@ DMABUFSTAT_API int dmabufstat_parse_backend(const char *spec,
 		} else if (!strcmp(spec, "bpf")) {
 			b = DMABUFSTAT_BUF_BPF_ITER;
 			p = DMABUFSTAT_PROC_BPF_TASK;
-		} else if (!strcmp(spec, "procfs")) {
+		} else if (!strcmp(spec, "fallback")) {
+			b = DMABUFSTAT_BUF_FALLBACK;
+			p = DMABUFSTAT_PROC_AUTO;
+		} else if (!strcmp(spec, "procfs") || !strcmp(spec, "proc")) {
 			b = DMABUFSTAT_BUF_FALLBACK;
 			p = DMABUFSTAT_PROC_PROCFS;
 		} else if (!strcmp(spec, "bufinfo")) {

@@ -14,7 +14,6 @@
 #include "cli.h"
 #include "top.h"
 
-#define TOP_VERSION "0.1"
 
 volatile sig_atomic_t top_exiting;
 
@@ -70,8 +69,9 @@ static const char usage_text[] =
 "  -H, --tree           start grouped: processes by command name, buffers by\n"
 "                       exporter (group rows are shown as [N] and sum members)\n"
 "      --bytes          sizes in bytes, not 4.0K, 1.2M, ...\n"
-"      --backend SPEC   auto (default), bpf, procfs, bufinfo, sysfs or BUF+PROC\n"
-"                       as for dmabufstat --backend\n"
+"      --backend SPEC   auto (default), bpf, fallback, procfs, bufinfo, sysfs or\n"
+"                       BUF+PROC,"
+" as for dmabufstat --backend\n"
 "  -h, --help           this text\n"
 "  -V, --version        print the version\n"
 "\n"
@@ -231,7 +231,7 @@ static void parse_args(int argc, char **argv)
 			fputs(usage_text, stdout);
 			exit(0);
 		case 'V':
-			printf("dmabuf-top %s (libdmabufstat %s)\n", TOP_VERSION,
+			printf("dmabuf-top %s (libdmabufstat %s)\n", DMABUFSTAT_VERSION_STRING,
 			       dmabufstat_version());
 			exit(0);
 		case ':':
@@ -322,7 +322,7 @@ int main(int argc, char **argv)
 	if (env.backend && dmabufstat_parse_backend(env.backend,
 						    &opts.buf_backend,
 						    &opts.proc_backend))
-		cli_usage_error("--backend %s: use auto, bpf, procfs, bufinfo, sysfs or BUF+PROC",
+		cli_usage_error("--backend %s: use auto, bpf, fallback, procfs, bufinfo, sysfs or BUF+PROC",
 			    env.backend);
 
 	/* no SA_RESTART: a signal ends sleeps and getch() at once */
