@@ -2,7 +2,8 @@
 # dmabufstat: BPF programs, their skeletons, the tools and the test runner.
 # `make V=1` shows the commands.
 
-OUTPUT := .output
+# STATIC=1 builds beside the normal build, in .output/static.
+OUTPUT := $(if $(filter 1,$(STATIC)),.output/static,.output)
 CLANG ?= clang
 BPFTOOL ?= bpftool
 CC ?= gcc
@@ -10,7 +11,17 @@ ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 CFLAGS ?= -g -O2
 CFLAGS += -Wall -Wextra -Werror -D_GNU_SOURCE -I$(OUTPUT) -I$(OUTPUT)/skel -Ibpf
+CFLAGS += $(CPPFLAGS)
 LDLIBS := -lbpf -lelf -lz -lpthread
+
+# make STATIC=1: fully static dmabufstat and dmabuf-top (libbpf, libelf,
+# zlib, json-c, ncursesw and glibc linked in) to copy onto a board.
+ifeq ($(STATIC),1)
+TOOL_LDFLAGS := -static
+endif
+
+# Set DEPS=0 where packages come from elsewhere (a Debian package build).
+DEPS ?= 1
 
 # clang -target bpf does not search the host's system include paths; give
 # it the ones the host compiler uses so asm/ headers resolve.
@@ -63,7 +74,9 @@ all: $(LIB_A) $(LIB_SO) $(BINS)
 # quick when they are).
 .PHONY: deps
 deps:
+ifeq ($(DEPS),1)
 	$(Q)tools/install-deps
+endif
 
 $(OUTPUT)/bpf $(OUTPUT)/skel $(OUTPUT)/bin $(OUTPUT)/selftests $(OUTPUT)/selftests/prog_tests $(OUTPUT)/src/lib $(OUTPUT)/src/top $(OUTPUT)/src/common:
 	$(Q)mkdir -p $@
@@ -105,7 +118,7 @@ $(OUTPUT)/libdmabufstat.a: $(LIB_OBJS)
 
 $(OUTPUT)/libdmabufstat.so: $(LIB_OBJS)
 	$(call msg,LIB,$@)
-	$(Q)$(CC) -shared -Wl,-soname,libdmabufstat.so.0 $^ $(LIB_LDLIBS) -o $@
+	$(Q)$(CC) $(LDFLAGS) -shared -Wl,-soname,libdmabufstat.so.$(VERSION_MAJOR) $^ $(LIB_LDLIBS) -o $@
 
 $(CLI_OBJS): $(OUTPUT)/src/%.o: src/%.c src/libdmabufstat.h $(wildcard src/*.h src/common/*.h) | $(OUTPUT)/src/lib deps
 	$(call msg,CC,$@)
@@ -117,7 +130,7 @@ $(COMMON_OBJS): $(OUTPUT)/src/common/%.o: src/common/%.c src/libdmabufstat.h $(w
 
 $(OUTPUT)/bin/dmabufstat: $(CLI_OBJS) $(COMMON_OBJS) $(LIB_A) | $(OUTPUT)/bin
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LIB_LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(TOOL_LDFLAGS) $^ $(LIB_LDLIBS) -o $@
 
 $(TOP_OBJS): $(OUTPUT)/src/top/%.o: src/top/%.c src/libdmabufstat.h $(wildcard src/top/*.h src/common/*.h) | $(OUTPUT)/src/top deps
 	$(call msg,CC,$@)
@@ -125,11 +138,11 @@ $(TOP_OBJS): $(OUTPUT)/src/top/%.o: src/top/%.c src/libdmabufstat.h $(wildcard s
 
 $(OUTPUT)/bin/dmabuf-top: $(TOP_OBJS) $(COMMON_OBJS) $(LIB_A) | $(OUTPUT)/bin
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LIB_LDLIBS) -lncursesw -ltinfo -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(TOOL_LDFLAGS) $^ $(LIB_LDLIBS) -lncursesw -ltinfo -o $@
 
 $(OUTPUT)/bin/dmabuf-workload: $(WORKLOAD_OBJS) | $(OUTPUT)/bin
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(TOOL_LDFLAGS) $^ $(LDLIBS) -o $@
 
 # Tests: host unit and BPF load tests, then the guest suite on the patched
 # (and, where tests need it, the unpatched) kernel; one summary line.
@@ -162,6 +175,77 @@ demo-shell: all
 .PHONY: vmlinux
 vmlinux: | deps
 	$(Q)tools/gen-vmlinux-h
+
+# ---------------------------------------------------------------- install
+# GNU-style directories; DESTDIR stages the tree (packages).
+VERSION_MAJOR := $(shell sed -n 's/^\#define DMABUFSTAT_VERSION_MAJOR \([0-9]*\)/\1/p' src/libdmabufstat.h)
+VERSION_MINOR := $(shell sed -n 's/^\#define DMABUFSTAT_VERSION_MINOR \([0-9]*\)/\1/p' src/libdmabufstat.h)
+VERSION := $(VERSION_MAJOR).$(VERSION_MINOR)
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/sbin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
+INSTALL ?= install
+
+MANPAGES := $(wildcard docs/man/*.[0-9])
+
+# What is installed: the two tools, the library (shared with its soname
+# links, static, header, pkg-config), man pages, completion, boot unit.
+# The pkg-config file and the unit name install paths: written at install.
+INSTALL_DEPS := $(OUTPUT)/bin/dmabufstat $(OUTPUT)/bin/dmabuf-top $(LIB_A) $(LIB_SO)
+
+.PHONY: tools
+tools: $(INSTALL_DEPS)
+
+.PHONY: install
+install: $(INSTALL_DEPS)
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man3 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(COMPLETIONDIR) \
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSCONFDIR)/default
+	$(Q)$(INSTALL) -m 0755 $(OUTPUT)/bin/dmabufstat $(OUTPUT)/bin/dmabuf-top $(DESTDIR)$(BINDIR)/
+	$(Q)$(INSTALL) -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/libdmabufstat.so.$(VERSION)
+	$(Q)ln -sf libdmabufstat.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libdmabufstat.so.$(VERSION_MAJOR)
+	$(Q)ln -sf libdmabufstat.so.$(VERSION_MAJOR) $(DESTDIR)$(LIBDIR)/libdmabufstat.so
+	$(Q)$(INSTALL) -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	$(Q)$(INSTALL) -m 0644 src/libdmabufstat.h $(DESTDIR)$(INCLUDEDIR)/
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		packaging/libdmabufstat.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libdmabufstat.pc
+	$(Q)for m in $(filter %.3,$(MANPAGES)); do $(INSTALL) -m 0644 $$m $(DESTDIR)$(MANDIR)/man3/; done
+	$(Q)for m in $(filter %.8,$(MANPAGES)); do $(INSTALL) -m 0644 $$m $(DESTDIR)$(MANDIR)/man8/; done
+	$(Q)$(INSTALL) -m 0644 packaging/bash-completion $(DESTDIR)$(COMPLETIONDIR)/dmabufstat
+	$(Q)ln -sf dmabufstat $(DESTDIR)$(COMPLETIONDIR)/dmabuf-top
+	$(Q)sed -e 's|@BINDIR@|$(BINDIR)|' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|' \
+		packaging/dmabufstat.service.in > $(DESTDIR)$(SYSTEMDUNITDIR)/dmabufstat.service
+	$(Q)$(INSTALL) -m 0644 packaging/dmabufstat.default $(DESTDIR)$(SYSCONFDIR)/default/dmabufstat
+
+.PHONY: uninstall
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(DESTDIR)$(BINDIR)/dmabufstat $(DESTDIR)$(BINDIR)/dmabuf-top \
+		$(DESTDIR)$(LIBDIR)/libdmabufstat.so.$(VERSION) \
+		$(DESTDIR)$(LIBDIR)/libdmabufstat.so.$(VERSION_MAJOR) \
+		$(DESTDIR)$(LIBDIR)/libdmabufstat.so $(DESTDIR)$(LIBDIR)/libdmabufstat.a \
+		$(DESTDIR)$(INCLUDEDIR)/libdmabufstat.h \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/libdmabufstat.pc \
+		$(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(filter %.3,$(MANPAGES)))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(filter %.8,$(MANPAGES)))) \
+		$(DESTDIR)$(COMPLETIONDIR)/dmabufstat $(DESTDIR)$(COMPLETIONDIR)/dmabuf-top \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/dmabufstat.service \
+		$(DESTDIR)$(SYSCONFDIR)/default/dmabufstat
+
+# Debian packages (dmabufstat, libdmabufstat0, libdmabufstat-dev) into
+# .output/deb/.
+.PHONY: deb
+deb: | deps
+	$(Q)tools/build-deb
 
 .PHONY: clean
 clean:
