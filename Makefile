@@ -39,8 +39,9 @@ TEST_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(TEST_SRCS))
 WORKLOAD_OBJS := $(OUTPUT)/selftests/dmabuf-workload.o $(OUTPUT)/selftests/bufsrc.o
 
 # libdmabufstat: src/libdmabufstat.h is its one public header, src/lib/ its
-# sources; built static and shared from the same position-independent objects.
-LIB_SRCS := $(wildcard src/lib/*.c)
+# sources (one file per buffer or process source in src/lib/sources/); built
+# static and shared from the same position-independent objects.
+LIB_SRCS := $(wildcard src/lib/*.c src/lib/sources/*.c)
 LIB_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
 LIB_A := $(if $(LIB_SRCS),$(OUTPUT)/libdmabufstat.a)
 LIB_SO := $(if $(LIB_SRCS),$(OUTPUT)/libdmabufstat.so)
@@ -108,8 +109,9 @@ $(OUTPUT)/bin/test_progs: $(TEST_OBJS) $(LIB_A) | $(OUTPUT)/bin
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIB_LDLIBS) -o $@
 
-$(LIB_OBJS): $(OUTPUT)/src/lib/%.o: src/lib/%.c $(wildcard src/lib/*.h) src/libdmabufstat.h $(SKELS) | $(OUTPUT)/src/lib deps
+$(LIB_OBJS): $(OUTPUT)/src/lib/%.o: src/lib/%.c $(wildcard src/lib/*.h src/lib/sources/*.h) src/libdmabufstat.h $(SKELS) | $(OUTPUT)/src/lib deps
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -Isrc -Isrc/lib -c $< -o $@
 
 $(OUTPUT)/libdmabufstat.a: $(LIB_OBJS)

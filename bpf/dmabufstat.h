@@ -28,7 +28,7 @@ enum dmabufstat_rec_type {
 #define DMABUFSTAT_NAME_LEN	32	/* DMA_BUF_NAME_LEN, NUL included */
 #define DMABUFSTAT_DRV_LEN	32	/* resolved DRM driver name */
 #define DMABUFSTAT_DEV_LEN	32	/* attached device name */
-#define DMABUFSTAT_COMM_LEN	16	/* TASK_COMM_LEN */
+#define DMABUFSTAT_TASK_COMM_LEN 16	/* TASK_COMM_LEN; libdmabufstat.h: DMABUFSTAT_COMM_LEN */
 #define DMABUFSTAT_MAX_ATTACH_NAMES 8	/* device names kept per buffer */
 #define DMABUFSTAT_MAX_ATTACH_WALK 64	/* attachments counted per buffer */
 #define DMABUFSTAT_MAX_EXPORTERS 128	/* entries of the exporters map */
@@ -81,7 +81,7 @@ struct dmabufstat_task {
 	__u32 uid;		/* real uid (objective creds) */
 	__u32 euid;		/* effective uid: owner of /proc/<pid> */
 	__u64 cgroup_id;	/* cgroup v2 id (inode of its dir); 0: unknown */
-	char comm[DMABUFSTAT_COMM_LEN];	/* the process' (group leader's) */
+	char comm[DMABUFSTAT_TASK_COMM_LEN];	/* the process' (group leader's) */
 };
 
 /*

@@ -11,6 +11,8 @@
 #include <bpf/libbpf.h>
 
 #include "internal.h"
+#include "readfile.h"
+#include "sources/bpf_common.h"
 #include "dmabuf_android.skel.h"
 
 #ifndef BPF_FS_MAGIC
@@ -112,11 +114,11 @@ DMABUFSTAT_API int dmabufstat_pin_android(struct dmabufstat *ds,
 	if (!dir)
 		dir = DMABUFSTAT_PIN_DIR;
 	android_paths(dir, prog_path, link_path, sizeof(prog_path));
-	if (!ds->probed) {
-		/* only for have_btf/have_iter: a fallback choice is fine */
-		dmabufstat_probe(ds);
-	}
-	if (ds->probed && ds->have_btf && !ds->have_iter)
+	/* the kernel's support only: no source needs to load for this */
+	err = bpf_kernel_check(ds, false);
+	if (err)
+		return err;
+	if (!ds->kernel.have_iter)
 		return ds_err(ds, DMABUFSTAT_E_NO_ITER, -EOPNOTSUPP,
 			      "the Android iterator needs the dma-buf BPF iterator (no bpf_iter__dmabuf in vmlinux BTF)");
 	err = pin_dir(ds, dir);
@@ -192,18 +194,19 @@ DMABUFSTAT_API int dmabufstat_pin(struct dmabufstat *ds, const char *dir,
 		memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
 	if (!dir)
 		dir = DMABUFSTAT_PIN_DIR;
-	if (ds->probed && !ds->buf_link)
+	if (ds->probed && !bpf_iter_link(ds))
 		return ds_err(ds, DMABUFSTAT_E_NO_ITER, -EOPNOTSUPP,
 			      "pinning needs the dma-buf BPF iterator (backend %s)",
-			      ds->backend_name);
+			      dmabufstat_backend_name(ds));
 	if (!ds->probed) {
 		err = dmabufstat_probe(ds);
 		if (err)
 			return err;
-		if (!ds->buf_link)
+		if (!bpf_iter_link(ds))
 			return ds_err(ds, DMABUFSTAT_E_NO_ITER, -EOPNOTSUPP,
 				      "pinning needs the dma-buf BPF iterator: %s",
-				      ds->fallback[0] ? ds->fallback :
+				      dmabufstat_fallback_reason(ds)[0] ?
+				      dmabufstat_fallback_reason(ds) :
 				      "not loaded");
 	}
 
@@ -213,7 +216,7 @@ DMABUFSTAT_API int dmabufstat_pin(struct dmabufstat *ds, const char *dir,
 	snprintf(path, sizeof(path), "%s/%s", dir, DMABUFSTAT_PIN_BUFFERS);
 	/* bpf_obj_pin, not bpf_link__pin: the link keeps no pin path, so the
 	 * context can pin again and freeing it leaves the pin in place */
-	return pin_fd(ds, bpf_link__fd(ds->buf_link), path, &o);
+	return pin_fd(ds, bpf_link__fd(bpf_iter_link(ds)), path, &o);
 }
 
 DMABUFSTAT_API int dmabufstat_unpin(struct dmabufstat *ds, const char *dir)

@@ -1,201 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libdmabufstat: the backends without BPF: debugfs bufinfo and sysfs stats
- * for buffers, /proc/<pid>/{fd,fdinfo,maps} for processes.
+ * libdmabufstat source "procfs": every process's dma-buf fds from
+ * /proc/<pid>/fd and fdinfo, and mappings from /proc/<pid>/maps. Needs no
+ * BPF; without privileges it sees only the caller's own processes
+ * (DMABUFSTAT_SNAP_PARTIAL_PROCS says so).
  */
 #include <ctype.h>
 #include <dirent.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "internal.h"
-
-static int nomem(struct dmabufstat *ds)
-{
-	return ds_err(ds, DMABUFSTAT_E_OTHER, -ENOMEM, "out of memory");
-}
-
-/* ------------------------------------------------------------------ */
-/* debugfs bufinfo                                                    */
-
-/*
- * One buffer's line, as dma_buf_debug_show() prints it (6.12 .. 6.18):
- * "%08zu\t%08x\t%08x\t%08ld\t%s\t%08lu\t%s\n": size, f_flags, f_mode, file
- * count, exp_name, inode, name ("<none>" if unset). The name comes last and
- * may hold any byte, tabs and newlines included.
- */
-static bool parse_buf_line(char *line, struct dmabufstat_buffer *b)
-{
-	char *field[6], *p = line, *end;
-	int i;
-
-	for (i = 0; i < 6; i++) {
-		field[i] = p;
-		p = strchr(p, '\t');
-		if (!p)
-			return false;
-		*p++ = '\0';
-	}
-	errno = 0;
-	b->size = strtoull(field[0], &end, 10);
-	if (*end || end == field[0])
-		return false;
-	b->file_count = strtoll(field[3], &end, 10);
-	if (*end || end == field[3])
-		return false;
-	copy_str(b->exporter, sizeof(b->exporter), field[4], strlen(field[4]));
-	b->ino = strtoull(field[5], &end, 10);
-	if (*end || end == field[5] || errno)
-		return false;
-	if (strcmp(p, "<none>")) {
-		b->flags |= DMABUFSTAT_BUF_HAS_NAME;
-		copy_str(b->name, sizeof(b->name), p, strlen(p));
-	}
-	return true;
-}
-
-int bufinfo_collect(struct dmabufstat *ds, struct collect *c)
-{
-	enum { BEFORE, FENCES, ATTACHED } state = BEFORE;
-	struct dmabufstat_buffer *cur = NULL;
-	char *text, *line, *next;
-	size_t len;
-	int err;
-
-	err = read_whole(DS_BUFINFO_PATH, &text, NULL);
-	if (err)
-		return ds_err(ds, err == -EACCES || err == -EPERM ?
-			      DMABUFSTAT_E_PERM : DMABUFSTAT_E_NO_SOURCE, err,
-			      "cannot read %s: %s", DS_BUFINFO_PATH,
-			      strerror(-err));
-	for (line = text; line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		if (state == ATTACHED && !strncmp(line, "Total ", 6)) {
-			state = BEFORE;	/* "Total %d devices attached" */
-			continue;
-		}
-		if (state == ATTACHED && line[0] == '\t') {
-			if (cur->nr_attach < DMABUFSTAT_ATTACH_NAMES) {
-				copy_str(cur->attach[cur->nr_attach],
-					 sizeof(cur->attach[0]), line + 1,
-					 strlen(line + 1));
-				cur->nr_attach_names++;
-			} else {
-				cur->flags |= DMABUFSTAT_BUF_NAMES_TRUNC;
-			}
-			cur->nr_attach++;
-			continue;
-		}
-		if (state == FENCES && !strcmp(line, "\tAttached Devices:")) {
-			state = ATTACHED;
-			continue;
-		}
-		if (state == FENCES && line[0] == '\t')
-			continue;	/* a fence of the reservation object */
-		if (state == FENCES) {
-			/* a newline inside the name: keep what fits */
-			len = strlen(cur->name);
-			if (len + 1 < sizeof(cur->name)) {
-				cur->name[len] = '\n';
-				copy_str(cur->name + len + 1,
-					 sizeof(cur->name) - len - 1, line,
-					 strlen(line));
-			}
-			continue;
-		}
-		if (!*line || line[0] < '0' || line[0] > '9')
-			continue;	/* title, header, totals */
-		cur = collect_add_buf(c);
-		if (!cur) {
-			free(text);
-			return nomem(ds);
-		}
-		if (!parse_buf_line(line, cur)) {
-			free(text);
-			return ds_err(ds, DMABUFSTAT_E_OTHER, -EPROTO,
-				      "%s: cannot parse a buffer line",
-				      DS_BUFINFO_PATH);
-		}
-		state = FENCES;
-	}
-	free(text);
-	c->bufs_have_names = true;
-	c->bufs_have_attach = true;
-	return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* sysfs stats                                                        */
-
-/* Reads a one-line file into dst without its newline. */
-static int read_line(const char *path, char *dst, size_t size)
-{
-	char *text;
-	size_t len;
-	int err;
-
-	err = read_whole(path, &text, &len);
-	if (err)
-		return err;
-	if (len && text[len - 1] == '\n')
-		len--;
-	copy_str(dst, size, text, len);
-	free(text);
-	return 0;
-}
-
-int sysfs_collect(struct dmabufstat *ds, struct collect *c)
-{
-	struct dmabufstat_buffer *b;
-	char path[512], val[64], *end;
-	struct dirent *de;
-	DIR *d;
-	int err;
-
-	d = opendir(DS_SYSFS_DIR);
-	if (!d) {
-		err = -errno;
-		return ds_err(ds, err == -EACCES ? DMABUFSTAT_E_PERM :
-			      DMABUFSTAT_E_NO_SOURCE, err, "cannot open %s: %s",
-			      DS_SYSFS_DIR, strerror(-err));
-	}
-	while ((de = readdir(d))) {
-		unsigned long long ino = strtoull(de->d_name, &end, 10);
-
-		if (!isdigit((unsigned char)de->d_name[0]) || *end)
-			continue;
-		b = collect_add_buf(c);
-		if (!b) {
-			closedir(d);
-			return nomem(ds);
-		}
-		b->ino = ino;
-		snprintf(path, sizeof(path), "%s/%s/size", DS_SYSFS_DIR,
-			 de->d_name);
-		if (read_line(path, val, sizeof(val))) {
-			c->nr_bufs--;	/* freed meanwhile */
-			continue;
-		}
-		b->size = strtoull(val, NULL, 10);
-		snprintf(path, sizeof(path), "%s/%s/exporter_name",
-			 DS_SYSFS_DIR, de->d_name);
-		if (read_line(path, b->exporter, sizeof(b->exporter))) {
-			c->nr_bufs--;
-			continue;
-		}
-	}
-	closedir(d);
-	return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* /proc                                                              */
+#include "source.h"
+#include "readfile.h"
 
 struct proc_info {
 	uint32_t pid;
@@ -412,7 +231,8 @@ static int proc_maps(struct collect *c, struct proc_info *pi, bool *ids)
 	return 0;
 }
 
-int procfs_collect(struct dmabufstat *ds, struct collect *c)
+static int procfs_collect(struct dmabufstat *ds, void *state,
+			  struct collect *c)
 {
 	struct proc_info pi;
 	struct dirent *de;
@@ -421,6 +241,7 @@ int procfs_collect(struct dmabufstat *ds, struct collect *c)
 	DIR *d;
 	int err = 0;
 
+	(void)state;
 	d = opendir("/proc");
 	if (!d)
 		return ds_err(ds, DMABUFSTAT_E_NO_SOURCE, -errno,
@@ -444,6 +265,13 @@ int procfs_collect(struct dmabufstat *ds, struct collect *c)
 	}
 	closedir(d);
 	if (err)
-		return nomem(ds);
+		return ds_nomem(ds);
 	return 0;
 }
+
+const struct ds_source ds_src_procfs = {
+	.name = "procfs",
+	.kind = DS_SRC_PROCESSES,
+	.id = DMABUFSTAT_PROC_PROCFS,
+	.collect = procfs_collect,
+};

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+/* libdmabufstat: the arrays the sources fill for one snapshot. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collect.h"
+
+int grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap = *cap ? *cap : 64;
+	void *tmp;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	tmp = realloc(*arr, ncap * elem);
+	if (!tmp)
+		return -ENOMEM;
+	*arr = tmp;
+	*cap = ncap;
+	return 0;
+}
+
+struct dmabufstat_buffer *collect_add_buf(struct collect *c)
+{
+	struct dmabufstat_buffer *b;
+
+	if (grow((void **)&c->bufs, &c->cap_bufs, c->nr_bufs + 1,
+		 sizeof(*c->bufs)))
+		return NULL;
+	b = &c->bufs[c->nr_bufs++];
+	memset(b, 0, sizeof(*b));
+	b->file_count = -1;
+	b->vmap_count = -1;
+	return b;
+}
+
+struct raw_ref *collect_add_ref(struct collect *c)
+{
+	struct raw_ref *r;
+
+	if (grow((void **)&c->refs, &c->cap_refs, c->nr_refs + 1,
+		 sizeof(*c->refs)))
+		return NULL;
+	r = &c->refs[c->nr_refs++];
+	memset(r, 0, sizeof(*r));
+	r->desc.file_count = -1;
+	r->desc.vmap_count = -1;
+	r->ref.fd = -1;
+	r->desc_size_known = true;
+	return r;
+}
+
+void collect_free(struct collect *c)
+{
+	free(c->bufs);
+	free(c->refs);
+	memset(c, 0, sizeof(*c));
+}

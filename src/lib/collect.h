@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libdmabufstat: what the sources collect for one snapshot, before it is
+ * aggregated (build.c): buffers and process references, as growing arrays.
+ */
+#ifndef __DMABUFSTAT_COLLECT_H
+#define __DMABUFSTAT_COLLECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "libdmabufstat.h"
+
+/* What a process reference says (also about its buffer). */
+struct raw_ref {
+	struct dmabufstat_ref ref;
+	uint32_t uid;
+	uint64_t cgroup_id;
+	char comm[DMABUFSTAT_COMM_LEN];
+	/* the buffer as the reference sees it: file_count -1 if unknown */
+	struct dmabufstat_buffer desc;
+	bool desc_size_known;	/* false for a procfs mapping */
+};
+
+struct collect {
+	struct dmabufstat_buffer *bufs;
+	size_t nr_bufs, cap_bufs;
+	struct raw_ref *refs;
+	size_t nr_refs, cap_refs;
+	bool bufs_have_names;	/* the buffer source knows names */
+	bool bufs_have_attach;	/* ... attachments and file counts */
+	unsigned int flags;	/* DMABUFSTAT_SNAP_* */
+};
+
+/* A new zeroed entry (counts unknown: -1), or NULL when out of memory. */
+struct dmabufstat_buffer *collect_add_buf(struct collect *c);
+struct raw_ref *collect_add_ref(struct collect *c);
+void collect_free(struct collect *c);
+
+/* Makes *arr hold need elements of elem bytes (doubling); 0 or -ENOMEM. */
+int grow(void **arr, size_t *cap, size_t need, size_t elem);
+
+#endif /* __DMABUFSTAT_COLLECT_H */

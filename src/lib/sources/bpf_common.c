@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libdmabufstat: what the BPF sources share: the kernel's support, the
+ * reading of an iterator, and the records of bpf/dmabufstat.h.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf_common.h"
+#include "readfile.h"
+
+/* The records' sizes and flag bits are the public ones: copied as is. */
+_Static_assert(DMABUFSTAT_EXP_LEN == DMABUFSTAT_EXPORTER_LEN, "exporter");
+_Static_assert(DMABUFSTAT_NAME_LEN == DMABUFSTAT_BUFNAME_LEN, "name");
+_Static_assert(DMABUFSTAT_DRV_LEN == DMABUFSTAT_DRIVER_LEN, "driver");
+_Static_assert(DMABUFSTAT_DEV_LEN == DMABUFSTAT_DEVNAME_LEN, "device");
+_Static_assert(DMABUFSTAT_TASK_COMM_LEN == DMABUFSTAT_COMM_LEN, "comm");
+_Static_assert(DMABUFSTAT_MAX_ATTACH_NAMES == DMABUFSTAT_ATTACH_NAMES,
+	       "attached device names");
+_Static_assert(DMABUFSTAT_F_HAS_NAME == DMABUFSTAT_BUF_HAS_NAME, "flag");
+_Static_assert(DMABUFSTAT_F_DRIVER == DMABUFSTAT_BUF_DRIVER, "flag");
+_Static_assert(DMABUFSTAT_F_ATTACH_TRUNC == DMABUFSTAT_BUF_ATTACH_TRUNC,
+	       "flag");
+_Static_assert(DMABUFSTAT_F_NAMES_TRUNC == DMABUFSTAT_BUF_NAMES_TRUNC, "flag");
+
+#define PERM_HINT " (need root or CAP_BPF+CAP_PERFMON)"
+
+static void kernel_probe(struct dmabufstat *ds)
+{
+	struct ds_kernel *k = &ds->kernel;
+	struct stat st;
+	struct btf *btf;
+
+	k->probed = true;
+	if (stat(DS_BTF_PATH, &st)) {
+		k->err = -ENOENT;
+		return;
+	}
+	k->have_btf = true;
+	ds_libbpf_enter(ds);
+	btf = btf__load_vmlinux_btf();
+	k->err = btf ? 0 : -errno;
+	ds_libbpf_leave(ds);
+	if (!btf)
+		return;
+	k->have_iter = btf__find_by_name_kind(btf, "bpf_iter__dmabuf",
+					      BTF_KIND_STRUCT) > 0;
+	btf__free(btf);
+}
+
+int bpf_kernel_check(struct dmabufstat *ds, bool named)
+{
+	int err;
+
+	if (!ds->kernel.probed)
+		kernel_probe(ds);
+	err = ds->kernel.err;
+	if (!err)
+		return 0;
+	if (!ds->kernel.have_btf)
+		return named ?
+			ds_err(ds, DMABUFSTAT_E_NO_BTF, err,
+			       "no kernel BTF (%s missing): BPF backends need CONFIG_DEBUG_INFO_BTF; use --backend procfs",
+			       DS_BTF_PATH) :
+			ds_err(ds, DMABUFSTAT_E_NO_BTF, err,
+			       "no kernel BTF (%s)", DS_BTF_PATH);
+	return named ?
+		ds_err(ds, bpf_perm_err(err) ? DMABUFSTAT_E_PERM :
+		       DMABUFSTAT_E_NO_BTF, err,
+		       "cannot read kernel BTF %s: %s", DS_BTF_PATH,
+		       strerror(-err)) :
+		ds_err(ds, bpf_perm_err(err) ? DMABUFSTAT_E_PERM :
+		       DMABUFSTAT_E_NO_BTF, err,
+		       "cannot read kernel BTF: %s", strerror(-err));
+}
+
+int bpf_load_failed(struct dmabufstat *ds, bool named, int err,
+		    const char *what)
+{
+	enum dmabufstat_errclass cls = bpf_perm_err(err) ? DMABUFSTAT_E_PERM :
+							   DMABUFSTAT_E_OTHER;
+
+	if (named)
+		return ds_err(ds, cls, err, "cannot load the %s: %s%s", what,
+			      strerror(-err),
+			      bpf_perm_err(err) ? PERM_HINT : "");
+	/* not permitted: backend.c says what is needed, once */
+	return ds_err(ds, cls, err, "%s did not load: %s", what,
+		      strerror(-err));
+}
+
+int bpf_read_iter(struct dmabufstat *ds, struct bpf_link *link,
+		  const char *what, char **out, size_t *lenp)
+{
+	int fd, err;
+
+	*out = NULL;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		err = -errno;
+		return ds_err(ds, bpf_perm_err(err) ? DMABUFSTAT_E_PERM :
+			      DMABUFSTAT_E_OTHER, err,
+			      "cannot start the %s iterator: %s", what,
+			      strerror(-err));
+	}
+	err = read_fd_whole(fd, 1 << 16, out, lenp);
+	close(fd);
+	if (err == -ENOMEM)
+		return ds_nomem(ds);
+	if (err)
+		return ds_err(ds, DMABUFSTAT_E_OTHER, err,
+			      "reading the %s iterator: %s", what,
+			      strerror(-err));
+	return 0;
+}
+
+int bpf_check_rec(struct dmabufstat *ds, const char *raw, size_t len,
+		  size_t off, __u16 type, size_t size)
+{
+	const struct dmabufstat_hdr *h = (const void *)(raw + off);
+
+	/* a tail shorter than a header has no fields to print */
+	if (len - off < sizeof(*h))
+		return ds_err(ds, DMABUFSTAT_E_OTHER, -EPROTO,
+			      "truncated iterator record at %zu: %zu bytes, less than a header",
+			      off, len - off);
+	if (h->type != type || h->version != DMABUFSTAT_REC_VERSION ||
+	    h->size != size || len - off < size)
+		return ds_err(ds, DMABUFSTAT_E_OTHER, -EPROTO,
+			      "bad iterator record at %zu: type %u version %u size %u, %zu bytes left (want %u/%u/%zu)",
+			      off, h->type, h->version, h->size, len - off,
+			      type, DMABUFSTAT_REC_VERSION, size);
+	return 0;
+}
+
+#define FLAG_MASK (DMABUFSTAT_BUF_HAS_NAME | DMABUFSTAT_BUF_DRIVER | \
+		   DMABUFSTAT_BUF_ATTACH_TRUNC | DMABUFSTAT_BUF_NAMES_TRUNC)
+
+void bpf_buf_from_desc(struct dmabufstat_buffer *b,
+		       const struct dmabufstat_bufdesc *d)
+{
+	b->ino = d->ino;
+	b->size = d->size;
+	b->flags = d->flags & FLAG_MASK;	/* same bits: asserted above */
+	copy_str(b->exporter, sizeof(b->exporter), d->exp_name,
+		 strnlen(d->exp_name, sizeof(d->exp_name)));
+	copy_str(b->name, sizeof(b->name), d->name,
+		 strnlen(d->name, sizeof(d->name)));
+	copy_str(b->driver, sizeof(b->driver), d->driver,
+		 strnlen(d->driver, sizeof(d->driver)));
+}
