@@ -5,8 +5,10 @@
  * One call takes a snapshot of every dma-buf (size, exporter, name,
  * attachments...) and of every process reference to one (fds and
  * mappings), and aggregates it per buffer, exporter, process, uid, cgroup
- * and attached device, with the semantics of DESIGN.md section 4 (Android's
- * rss and pss). Two snapshots can be compared.
+ * and attached device. Per process it gives Android's figures: rss, the
+ * sizes of the distinct buffers the process holds by fd or mapping, and
+ * pss, each of those sizes divided by the number of processes holding the
+ * buffer (DMABUFSTAT_PSS). Two snapshots can be compared.
  *
  * Usage:
  *
@@ -84,7 +86,8 @@ DMABUFSTAT_API const char *dmabufstat_version(void);
 /* Backends                                                           */
 
 /*
- * Where buffers come from. AUTO picks the first that works, in this order:
+ * Where buffers come from. AUTO picks the first that works, in this order
+ * (but see "Not permitted" below):
  *
  *  BPF_ITER  iter/dmabuf (bpf/dmabuf_bufs.bpf.c); needs root (or CAP_BPF +
  *            CAP_PERFMON) and a kernel with the dma-buf iterator (upstream
@@ -116,8 +119,9 @@ enum dmabufstat_buf_backend {
  *
  *  BPF_TASK  iter/task_file + iter/task_vma (bpf/dmabuf_procs.bpf.c): loads
  *            on any kernel with BTF, with or without the dma-buf iterator.
- *  PROCFS    /proc/<pid>/fd, fdinfo and maps: the last resort (no BPF, e.g.
- *            not root: then only the caller's own processes are visible).
+ *  PROCFS    /proc/<pid>/fd, fdinfo and maps: the last resort, and the one
+ *            backend that runs without privileges when named (then only
+ *            the caller's own processes are visible).
  *            Open files shared by several fds are recognised by fdinfo's
  *            "ino"+"pos"+"flags" only approximately: fds on one buffer in one
  *            process count once for rss anyway, which is what matters.
@@ -130,6 +134,17 @@ enum dmabufstat_proc_backend {
 	DMABUFSTAT_PROC_PROCFS,
 	DMABUFSTAT_PROC_NONE,
 };
+
+/*
+ * Not permitted: when AUTO (either kind) reaches a BPF backend and loading
+ * it fails for lack of privilege (EPERM, EACCES), the library does not
+ * fall back: a snapshot of the caller's own processes, without the
+ * kernel-only buffers, would pass for the whole machine. dmabufstat_probe()
+ * fails with -EPERM, DMABUFSTAT_E_PERM, and a message saying what is
+ * needed: root, or CAP_BPF and CAP_PERFMON, or the procfs backend named
+ * ("procfs": FALLBACK + PROCFS) to see only the caller's own processes.
+ * A kernel without BTF or without the dma-buf iterator still falls back.
+ */
 
 /* "auto", "bpf-iter", "bufinfo", "sysfs", "procs", "fallback" */
 DMABUFSTAT_API const char *
@@ -177,7 +192,8 @@ struct dmabufstat_opts {
 	/*
 	 * Forced backends (not AUTO) fail when unavailable instead of
 	 * falling back. AUTO falls back and records why in
-	 * dmabufstat_fallback_reason().
+	 * dmabufstat_fallback_reason(), except when BPF is not permitted
+	 * (see "Not permitted" above).
 	 */
 };
 
@@ -217,7 +233,8 @@ enum dmabufstat_errclass {
 	DMABUFSTAT_E_NONE = 0,
 	DMABUFSTAT_E_OTHER,	/* see the errno and the message */
 	DMABUFSTAT_E_PERM,	/* -EPERM: need root or CAP_BPF+CAP_PERFMON
-				 * (or read access to debugfs/proc) */
+				 * (or read access to debugfs/proc); also
+				 * AUTO refusing to fall back without them */
 	DMABUFSTAT_E_NO_BTF,	/* -ENOENT: no /sys/kernel/btf/vmlinux */
 	DMABUFSTAT_E_NO_ITER,	/* -EOPNOTSUPP: no dma-buf iterator and the
 				 * fallback is forbidden or missing */
@@ -355,7 +372,10 @@ struct dmabufstat_group {
 	uint32_t nr_bufs;	/* distinct buffers */
 };
 
-/* System figures (DESIGN.md section 5, dmabuf_dump's last line). */
+/*
+ * System figures: those of Android dmabuf_dump's last line (docs/android.md)
+ * and the counts behind them.
+ */
 struct dmabufstat_system {
 	uint64_t count;		/* all buffers */
 	uint64_t bytes;		/* "dmabuf total" */
@@ -614,9 +634,9 @@ struct dmabufstat_pin_opts {
  *                 dmabufstat_buf_rec records (bpf/dmabufstat.h), binary.
  *
  * Refuses (-EEXIST, DMABUFSTAT_E_EXIST) to replace an existing file unless
- * opts->force. Needs the BPF_ITER buffer backend's kernel support.
- * Writes the paths it pinned to *pinned (a NULL-terminated array to free
- * with free(), may be NULL).
+ * opts->force. Needs the BPF_ITER buffer backend (probing the context
+ * first if needed): -EOPNOTSUPP, DMABUFSTAT_E_NO_ITER, when the context
+ * uses another one.
  */
 DMABUFSTAT_API int dmabufstat_pin(struct dmabufstat *ds, const char *dir,
 				  const struct dmabufstat_pin_opts *opts);
