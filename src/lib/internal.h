@@ -32,7 +32,6 @@ struct ds_chosen {
 struct ds_kernel {
 	bool probed;
 	int err;		/* 0, or why kernel BTF is unusable */
-	bool have_btf;
 	bool have_iter;		/* bpf_iter__dmabuf in vmlinux BTF */
 };
 

@@ -38,10 +38,9 @@ static void kernel_probe(struct dmabufstat *ds)
 
 	k->probed = true;
 	if (stat(DS_BTF_PATH, &st)) {
-		k->err = -ENOENT;
+		k->err = -errno;	/* ENOENT: none; EACCES: not ours to see */
 		return;
 	}
-	k->have_btf = true;
 	ds_libbpf_enter(ds);
 	btf = btf__load_vmlinux_btf();
 	k->err = btf ? 0 : -errno;
@@ -62,7 +61,7 @@ int bpf_kernel_check(struct dmabufstat *ds, bool named)
 	err = ds->kernel.err;
 	if (!err)
 		return 0;
-	if (!ds->kernel.have_btf)
+	if (err == -ENOENT)
 		return named ?
 			ds_err(ds, DMABUFSTAT_E_NO_BTF, err,
 			       "no kernel BTF (%s missing): BPF backends need CONFIG_DEBUG_INFO_BTF; use --backend procfs",
