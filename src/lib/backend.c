@@ -45,22 +45,24 @@ static const struct ds_source *find_named(enum ds_source_kind kind,
 DMABUFSTAT_API const char *
 dmabufstat_buf_backend_name(enum dmabufstat_buf_backend b)
 {
-	const struct ds_source *s = find_source(DS_SRC_BUFFERS, b);
+	const struct ds_source *s;
 
 	if (b == DMABUFSTAT_BUF_AUTO)
 		return "auto";
 	if (b == DMABUFSTAT_BUF_FALLBACK)
 		return "fallback";
+	s = find_source(DS_SRC_BUFFERS, b);
 	return s ? s->name : "unknown";
 }
 
 DMABUFSTAT_API const char *
 dmabufstat_proc_backend_name(enum dmabufstat_proc_backend p)
 {
-	const struct ds_source *s = find_source(DS_SRC_PROCESSES, p);
+	const struct ds_source *s;
 
 	if (p == DMABUFSTAT_PROC_AUTO)
 		return "auto";
+	s = find_source(DS_SRC_PROCESSES, p);
 	return s ? s->name : "unknown";
 }
 

@@ -4,11 +4,11 @@
  * picks one source of each kind (backend.c).
  *
  * A source is one file under sources/ defining one const struct ds_source
- * (in the shape of nvtop's per-vendor backends), listed once in
- * sources/list.h, whose order is AUTO's preference. A
+ * (a table entry of function pointers, one static instance per source),
+ * listed once in sources/list.h, whose order is AUTO's preference. A
  * buffer source says which buffers exist; a process source says which
- * processes hold them (fds and mappings). backend.c calls nothing else of
- * a source than the three functions below.
+ * processes hold them (fds and mappings). backend.c calls nothing of a
+ * source but the three functions below.
  */
 #ifndef __DMABUFSTAT_SOURCE_H
 #define __DMABUFSTAT_SOURCE_H
