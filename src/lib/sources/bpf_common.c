@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -50,6 +52,36 @@ static void kernel_probe(struct dmabufstat *ds)
 	k->have_iter = btf__find_by_name_kind(btf, "bpf_iter__dmabuf",
 					      BTF_KIND_STRUCT) > 0;
 	btf__free(btf);
+}
+
+static bool have_sys_admin(void)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2] = {};
+
+	if (syscall(SYS_capget, &h, d))
+		return false;
+	return d[0].effective & (1U << CAP_SYS_ADMIN);
+}
+
+/*
+ * How the skeletons are opened. A type the kernel's vmlinux BTF lacks
+ * (struct drm_gem_object without built-in DRM) makes libbpf look through
+ * the modules' BTF, and listing those needs CAP_SYS_ADMIN: with only
+ * CAP_BPF and CAP_PERFMON the whole load would fail. Naming vmlinux's
+ * BTF explicitly keeps libbpf to it; the programs check such types with
+ * bpf_core_type_exists() and do without them.
+ */
+const struct bpf_object_open_opts *bpf_open_opts(void)
+{
+	static struct bpf_object_open_opts opts = {
+		.sz = sizeof(opts),
+	};
+
+	opts.btf_custom_path = have_sys_admin() ? NULL : DS_BTF_PATH;
+	return &opts;
 }
 
 int bpf_kernel_check(struct dmabufstat *ds, bool named)

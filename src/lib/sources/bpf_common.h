@@ -12,6 +12,7 @@
 #include "dmabufstat.h"
 
 struct bpf_link;
+struct bpf_object_open_opts;
 
 #define DS_BTF_PATH	"/sys/kernel/btf/vmlinux"
 
@@ -21,6 +22,9 @@ struct bpf_link;
  * caller named or as a fallback note (see ds_source.probe).
  */
 int bpf_kernel_check(struct dmabufstat *ds, bool named);
+
+/* Open options for the skeletons (loadable without CAP_SYS_ADMIN). */
+const struct bpf_object_open_opts *bpf_open_opts(void);
 
 static inline bool bpf_perm_err(int err)
 {

@@ -33,7 +33,7 @@ static int load(struct bpf_iter_state *st)
 {
 	int err;
 
-	st->skel = dmabuf_bufs_bpf__open();
+	st->skel = dmabuf_bufs_bpf__open_opts(bpf_open_opts());
 	if (!st->skel)
 		return -errno ?: -ENOMEM;
 	/* per-buffer records only: the totals program is not this source */

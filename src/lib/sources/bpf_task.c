@@ -37,7 +37,7 @@ static int load(struct bpf_task_state *st)
 	__u64 salt = 0;
 	int err;
 
-	st->skel = dmabuf_procs_bpf__open();
+	st->skel = dmabuf_procs_bpf__open_opts(bpf_open_opts());
 	if (!st->skel)
 		return -errno ?: -ENOMEM;
 	/* file ids are hashes of kernel pointers: salted per context */
