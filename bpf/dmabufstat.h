@@ -17,6 +17,7 @@
  */
 
 #define DMABUFSTAT_REC_VERSION	1
+#define DMABUFSTAT_MAGIC	0x54534244	/* "DBST" in little-endian memory */
 
 enum dmabufstat_rec_type {
 	DMABUFSTAT_REC_BUF = 1,		/* struct dmabufstat_buf_rec */
@@ -31,7 +32,6 @@ enum dmabufstat_rec_type {
 #define DMABUFSTAT_TASK_COMM_LEN 16	/* TASK_COMM_LEN; libdmabufstat.h: DMABUFSTAT_COMM_LEN */
 #define DMABUFSTAT_MAX_ATTACH_NAMES 8	/* device names kept per buffer */
 #define DMABUFSTAT_MAX_ATTACH_WALK 64	/* attachments counted per buffer */
-#define DMABUFSTAT_MAX_EXPORTERS 128	/* entries of the exporters map */
 
 /* dmabufstat_bufdesc.flags */
 #define DMABUFSTAT_F_HAS_NAME	0x1	/* dmabuf->name was set (may be "") */
@@ -115,24 +115,16 @@ struct dmabufstat_vma_rec {
 	struct dmabufstat_bufdesc buf;
 };
 
-/* exporters map (per-exporter totals): key and value. */
-struct dmabufstat_exp_key {
-	char exp_name[DMABUFSTAT_EXP_LEN];
-	char driver[DMABUFSTAT_DRV_LEN];	/* "" unless resolved */
-};
-
-struct dmabufstat_exp_val {
-	__u64 count;
-	__u64 bytes;
-};
-
-/* Global result of one totals run (the program's .bss "totals"). */
+/*
+ * The totals program's context (BPF_PROG_TEST_RUN's ctx_in, copied back):
+ * the caller zeroes it, the program fills it.
+ */
 struct dmabufstat_totals {
-	__u64 count;		/* all buffers walked */
-	__u64 bytes;
-	__u64 dropped_count;	/* buffers not in the map (map full) */
-	__u64 dropped_bytes;
-	__u64 runs;		/* completed runs, for the reader's sanity */
+	__u32 magic;		/* DMABUFSTAT_MAGIC once the program ran */
+	__u16 version;		/* DMABUFSTAT_REC_VERSION */
+	__u16 reserved;
+	__u64 count;		/* every buffer walked */
+	__u64 bytes;		/* their sizes */
 };
 
 #endif /* __DMABUFSTAT_H */

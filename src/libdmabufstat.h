@@ -472,6 +472,40 @@ DMABUFSTAT_API const struct dmabufstat_group *
 dmabufstat_cgroup(const struct dmabufstat_snapshot *snap, size_t i);
 
 /* ------------------------------------------------------------------ */
+/* Totals only                                                        */
+
+/* How dmabufstat_totals_only() counted. */
+enum dmabufstat_totals_path {
+	DMABUFSTAT_TOTALS_PINNED = 1,	/* the pinned totals program
+					 * (dmabufstat_pin()): nothing loaded */
+	DMABUFSTAT_TOTALS_PROGRAM,	/* the open-coded totals program
+					 * (the bpf_iter_dmabuf_* kfuncs:
+					 * upstream 6.16+, or 6.12 patched) */
+	DMABUFSTAT_TOTALS_BUFFERS,	/* the buffer backend's walk, summed
+					 * (kernels without the kfuncs, or a
+					 * backend named without BPF) */
+};
+
+struct dmabufstat_buffer_totals {
+	uint64_t count;		/* every dma-buf */
+	uint64_t bytes;		/* their sizes */
+	enum dmabufstat_totals_path path;
+};
+
+/*
+ * The count and size of every dma-buf, and nothing else: no process walk,
+ * no per-buffer records, no snapshot. With the BPF buffer backends (AUTO,
+ * BPF_ITER) it runs the open-coded totals program, loaded alone (without
+ * the iterators, when the context has not loaded them already); where
+ * the kernel has no kfuncs, or a backend without BPF was named, it sums
+ * what the buffer backend walks (the PROCS backend: the buffers some
+ * process holds).
+ * 0, or a negative errno and the context's error.
+ */
+DMABUFSTAT_API int dmabufstat_totals_only(struct dmabufstat *ds,
+					  struct dmabufstat_buffer_totals *t);
+
+/* ------------------------------------------------------------------ */
 /* meminfo-style consumers (Android libdmabufinfo / libmeminfo)       */
 
 /*
@@ -553,6 +587,14 @@ struct dmabufstat_meminfo_totals {
 DMABUFSTAT_API void
 dmabufstat_meminfo_totals(const struct dmabufstat_snapshot *snap,
 			  struct dmabufstat_meminfo_totals *t);
+
+/*
+ * GetDmabufTotalExportedKb() alone, in bytes, without a snapshot: the
+ * total of dmabufstat_totals_only(). 0, or a negative errno and the
+ * context's error.
+ */
+DMABUFSTAT_API int dmabufstat_meminfo_total_exported(struct dmabufstat *ds,
+						     uint64_t *bytes);
 
 /* ------------------------------------------------------------------ */
 /* Comparing two snapshots                                            */

@@ -2,17 +2,21 @@
 /*
  * The dmabufstat BPF programs (bpf/) against the kernel's own accounts:
  *
- *  - dmabuf_bufs: iter/dmabuf per-buffer records and the open-coded totals,
- *    checked against debugfs bufinfo;
- *  - dmabuf_procs: iter/task_file and iter/task_vma records, checked against
+ *  - iter/dmabuf per-buffer records and the open-coded totals, checked
+ *    against debugfs bufinfo;
+ *  - iter/task_file and iter/task_vma records, checked against
  *    /proc/<pid>/fd + fdinfo and /proc/<pid>/maps.
+ *
+ * All are in one object (bpf/dmabufstat.bpf.c), which loads whole where
+ * the kernel has everything; the subtests load it twice, with the buffer
+ * programs and with the task programs, as the library's backends may.
  *
  * A fixture makes buffers from every source there is (udmabuf, system heap,
  * vgem) with hostile names, a vgem import (an attachment), a dup'd fd,
  * mappings (one with its fd closed), a forked child and a thread. On a
  * machine without sources (the host) the programs must load, run and find
- * nothing. On a kernel without the dma-buf iterator dmabuf_bufs is not
- * loaded and its subtests skip; dmabuf_procs must load anyway.
+ * nothing. On a kernel without the dma-buf iterator the buffer programs are
+ * not loaded and their subtests skip; the task programs must load anyway.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -30,8 +34,7 @@
 #include "test_progs.h"
 #include "bufsrc.h"
 #include "dmabufstat.h"
-#include "dmabuf_bufs.skel.h"
-#include "dmabuf_procs.skel.h"
+#include "dmabufstat.skel.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -49,8 +52,9 @@ static struct {
 	bool have_drm_btf;	/* struct drm_gem_object in vmlinux BTF */
 	char no_iter[160];
 	const char *variant;	/* $DMABUFSTAT_KERNEL */
-	struct dmabuf_bufs_bpf *bufs;
-	struct dmabuf_procs_bpf *procs;
+	struct dmabufstat_bpf *bufs;	/* the object with the buffer programs */
+	struct dmabufstat_bpf *procs;	/* ... with the task programs */
+	struct dmabufstat_totals totals;	/* the last totals run */
 	struct bpf_link *buf_link, *fd_link, *vma_link;
 	bool bufs_failed, procs_failed;
 } k;
@@ -212,13 +216,15 @@ static bool load_procs(void)
 	if (k.procs)
 		return true;
 	if (k.procs_failed)
-		return ASSERT_TRUE(false, "dmabuf_procs loaded earlier");
+		return ASSERT_TRUE(false, "task programs loaded earlier");
 	k.procs_failed = true;
-	k.procs = dmabuf_procs_bpf__open();
-	if (!ASSERT_OK_PTR(k.procs, "open dmabuf_procs"))
+	k.procs = dmabufstat_bpf__open();
+	if (!ASSERT_OK_PTR(k.procs, "open dmabufstat"))
 		return false;
+	bpf_program__set_autoload(k.procs->progs.dmabuf_buffers, false);
+	bpf_program__set_autoload(k.procs->progs.dmabuf_totals, false);
 	k.procs->rodata->id_salt = ((__u64)random() << 32) ^ random();
-	if (!ASSERT_OK(dmabuf_procs_bpf__load(k.procs), "load dmabuf_procs"))
+	if (!ASSERT_OK(dmabufstat_bpf__load(k.procs), "load task programs"))
 		goto err;
 	k.fd_link = bpf_program__attach_iter(k.procs->progs.dmabuf_fds, NULL);
 	if (!ASSERT_OK_PTR(k.fd_link, "attach iter/task_file")) {
@@ -242,7 +248,7 @@ static void procs_failed(void)
 {
 	bpf_link__destroy(k.fd_link);
 	bpf_link__destroy(k.vma_link);
-	dmabuf_procs_bpf__destroy(k.procs);
+	dmabufstat_bpf__destroy(k.procs);
 	k.fd_link = k.vma_link = NULL;
 	k.procs = NULL;
 }
@@ -250,7 +256,7 @@ static void procs_failed(void)
 static void bufs_failed(void)
 {
 	bpf_link__destroy(k.buf_link);
-	dmabuf_bufs_bpf__destroy(k.bufs);
+	dmabufstat_bpf__destroy(k.bufs);
 	k.buf_link = NULL;
 	k.bufs = NULL;
 }
@@ -269,14 +275,16 @@ static bool load_bufs(bool kfuncs)
 	if (k.bufs)
 		return true;
 	if (k.bufs_failed)
-		return ASSERT_TRUE(false, "dmabuf_bufs loaded earlier");
+		return ASSERT_TRUE(false, "buffer programs loaded earlier");
 	k.bufs_failed = true;
-	k.bufs = dmabuf_bufs_bpf__open();
-	if (!ASSERT_OK_PTR(k.bufs, "open dmabuf_bufs"))
+	k.bufs = dmabufstat_bpf__open();
+	if (!ASSERT_OK_PTR(k.bufs, "open dmabufstat"))
 		return false;
+	bpf_program__set_autoload(k.bufs->progs.dmabuf_fds, false);
+	bpf_program__set_autoload(k.bufs->progs.dmabuf_vmas, false);
 	if (!k.have_kfuncs)
 		bpf_program__set_autoload(k.bufs->progs.dmabuf_totals, false);
-	if (!ASSERT_OK(dmabuf_bufs_bpf__load(k.bufs), "load dmabuf_bufs"))
+	if (!ASSERT_OK(dmabufstat_bpf__load(k.bufs), "load buffer programs"))
 		goto err;
 	k.buf_link = bpf_program__attach_iter(k.bufs->progs.dmabuf_buffers,
 					      NULL);
@@ -296,16 +304,23 @@ static void unload(void)
 	bpf_link__destroy(k.buf_link);
 	bpf_link__destroy(k.fd_link);
 	bpf_link__destroy(k.vma_link);
-	dmabuf_bufs_bpf__destroy(k.bufs);
-	dmabuf_procs_bpf__destroy(k.procs);
+	dmabufstat_bpf__destroy(k.bufs);
+	dmabufstat_bpf__destroy(k.procs);
 }
 
 static bool run_totals(void)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
 
+	memset(&k.totals, 0, sizeof(k.totals));
+	opts.ctx_in = &k.totals;
+	opts.ctx_size_in = sizeof(k.totals);
 	if (!ASSERT_OK(bpf_prog_test_run_opts(bpf_program__fd(k.bufs->progs.dmabuf_totals),
 					      &opts), "run dmabuf_totals"))
+		return false;
+	if (!ASSERT_EQ(k.totals.magic, DMABUFSTAT_MAGIC, "totals: magic") ||
+	    !ASSERT_EQ(k.totals.version, DMABUFSTAT_REC_VERSION,
+		       "totals: version"))
 		return false;
 	return ASSERT_EQ(opts.retval, 0, "dmabuf_totals retval");
 }
@@ -497,18 +512,32 @@ static bool need_bufinfo(struct bufinfo *bi)
 /* ------------------------------------------------------------------ */
 /* Subtests                                                           */
 
-/* Both objects load where they should; CO-RE guards hold without DRM. */
+/*
+ * The object loads whole with what the kernel has (as the library loads
+ * it), and in its two halves; CO-RE guards hold without DRM.
+ */
 static void subtest_load(void)
 {
+	struct dmabufstat_bpf *all;
+
 	printf("kernel: dma-buf iterator %s, kfuncs %s, DRM types %s\n",
 	       k.have_iter ? "yes" : "no", k.have_kfuncs ? "yes" : "no",
 	       k.have_drm_btf ? "yes" : "no (drm guards must hold)");
+	all = dmabufstat_bpf__open();
+	if (ASSERT_OK_PTR(all, "open dmabufstat")) {
+		bpf_program__set_autoload(all->progs.dmabuf_buffers,
+					  k.have_iter);
+		bpf_program__set_autoload(all->progs.dmabuf_totals,
+					  k.have_kfuncs);
+		ASSERT_OK(dmabufstat_bpf__load(all), "load the whole object");
+		dmabufstat_bpf__destroy(all);
+	}
 	if (!load_procs())
 		return;
 	if (k.have_iter)
 		load_bufs(false);
 	else
-		printf("dmabuf_bufs not loaded: %s\n", k.no_iter);
+		printf("buffer programs not loaded: %s\n", k.no_iter);
 }
 
 /*
@@ -543,10 +572,9 @@ static void subtest_idle(void)
 		      sizeof(struct dmabufstat_buf_rec), &r))
 		ASSERT_EQ(r.nr, 0, "no dma-buf");
 	recs_free(&r);
-	if (k.have_kfuncs && k.bufs->bss->totals.runs == 0 && run_totals()) {
-		ASSERT_EQ(k.bufs->bss->totals.count, 0, "totals: no buffer");
-		ASSERT_EQ(k.bufs->bss->totals.bytes, 0, "totals: no bytes");
-		ASSERT_EQ(k.bufs->bss->totals.runs, 1, "totals ran");
+	if (k.have_kfuncs && run_totals()) {
+		ASSERT_EQ(k.totals.count, 0, "totals: no buffer");
+		ASSERT_EQ(k.totals.bytes, 0, "totals: no bytes");
 	}
 }
 
@@ -653,84 +681,28 @@ out:
 	bufinfo_free(&bi);
 }
 
-struct exp_sum {
-	char exp_name[DMABUFSTAT_EXP_LEN];
-	__u64 count, bytes;
-};
-
-static void exp_add(struct exp_sum *s, int *nr, int max, const char *exp,
-		    __u64 count, __u64 bytes)
+/* Open-coded totals: count and bytes as summed bufinfo, run after run. */
+static void subtest_totals(void)
 {
-	int i;
-
-	for (i = 0; i < *nr; i++)
-		if (!strcmp(s[i].exp_name, exp))
-			break;
-	if (i == *nr) {
-		if (*nr == max)
-			return;
-		snprintf(s[i].exp_name, sizeof(s[i].exp_name), "%s", exp);
-		(*nr)++;
-	}
-	s[i].count += count;
-	s[i].bytes += bytes;
-}
-
-/* Open-coded totals: per exporter as summed bufinfo, per (exporter, driver) as the records. */
-static void subtest_exporters(void)
-{
-	struct exp_sum want[64] = {}, got[64] = {};
-	struct dmabufstat_exp_key key, next, *prev = NULL;
-	struct dmabufstat_exp_val val;
-	const struct dmabufstat_totals *t;
 	struct bufinfo bi = {};
 	__u64 bytes = 0;
-	int i, nr_want = 0, nr_got = 0, fd;
+	int i;
 
 	if (!need_fixture() || !load_bufs(true) || !need_bufinfo(&bi))
 		goto out;
 	if (!run_totals())
 		goto out;
-	t = &k.bufs->bss->totals;
-	for (i = 0; i < bi.nr; i++) {
-		exp_add(want, &nr_want, 64, bi.bufs[i].exp_name, 1,
-			bi.bufs[i].size);
+	for (i = 0; i < bi.nr; i++)
 		bytes += bi.bufs[i].size;
-	}
-	ASSERT_EQ(t->count, bi.nr, "total count");
-	ASSERT_EQ(t->bytes, bytes, "total bytes");
-	ASSERT_EQ(t->dropped_count, 0, "nothing dropped");
-
-	fd = bpf_map__fd(k.bufs->maps.exporters);
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		if (!ASSERT_OK(bpf_map_lookup_elem(fd, &next, &val),
-			       "lookup exporter"))
-			goto out;
-		printf("exporter \"%s\" driver \"%s\": %llu buffers, %llu bytes\n",
-		       next.exp_name, next.driver,
-		       (unsigned long long)val.count,
-		       (unsigned long long)val.bytes);
-		exp_add(got, &nr_got, 64, next.exp_name, val.count, val.bytes);
-		key = next;
-		prev = &key;
-	}
-	ASSERT_EQ(nr_got, nr_want, "as many exporters as bufinfo");
-	for (i = 0; i < nr_want; i++) {
-		int j;
-
-		for (j = 0; j < nr_got; j++)
-			if (!strcmp(got[j].exp_name, want[i].exp_name))
-				break;
-		if (!ASSERT_LT(j, nr_got, "exporter found")) {
-			printf("missing exporter %s\n", want[i].exp_name);
-			continue;
-		}
-		ASSERT_EQ(got[j].count, want[i].count, "exporter count");
-		ASSERT_EQ(got[j].bytes, want[i].bytes, "exporter bytes");
-	}
+	printf("totals: %llu buffers, %llu bytes; bufinfo: %d, %llu\n",
+	       (unsigned long long)k.totals.count,
+	       (unsigned long long)k.totals.bytes, bi.nr,
+	       (unsigned long long)bytes);
+	ASSERT_EQ(k.totals.count, bi.nr, "total count");
+	ASSERT_EQ(k.totals.bytes, bytes, "total bytes");
 	/* a second run starts afresh */
 	if (run_totals())
-		ASSERT_EQ(t->count, bi.nr, "second run: same count");
+		ASSERT_EQ(k.totals.count, bi.nr, "second run: same count");
 out:
 	bufinfo_free(&bi);
 }
@@ -1079,8 +1051,8 @@ void test_bpf_programs(void)
 		subtest_idle();
 	if (test__start_subtest("buffers"))
 		subtest_buffers();
-	if (test__start_subtest("exporters"))
-		subtest_exporters();
+	if (test__start_subtest("totals"))
+		subtest_totals();
 	if (test__start_subtest("task_file"))
 		subtest_task_file();
 	if (test__start_subtest("task_vma"))

@@ -22,6 +22,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <bpf/btf.h>
+
 #include "test_progs.h"
 #include "workload.h"
 #include "bufsrc.h"
@@ -779,6 +781,81 @@ out:
 	dmabufstat_free(ds);
 }
 
+/*
+ * dmabufstat_totals_only() and the meminfo total: bufinfo's count and
+ * bytes, through each backend that can tell them (the totals program
+ * where the kernel has the kfuncs, else the buffer walk).
+ */
+static bool kernel_has_kfuncs(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool have;
+
+	if (!btf)
+		return false;
+	have = btf__find_by_name_kind(btf, "bpf_iter_dmabuf_new",
+				      BTF_KIND_FUNC) > 0;
+	btf__free(btf);
+	return have;
+}
+
+static void totals_only(const char *spec, int want_path)
+{
+	struct dmabufstat_opts o = { .sz = sizeof(o) };
+	struct dmabufstat_buffer_totals t;
+	unsigned long long bytes = 0;
+	struct dmabufstat *ds;
+	uint64_t exported;
+	int i, err;
+
+	if (!ASSERT_OK(dmabufstat_parse_backend(spec, &o.buf_backend,
+						&o.proc_backend), spec))
+		return;
+	ds = dmabufstat_new(&o);
+	if (!ASSERT_OK_PTR(ds, "new"))
+		return;
+	err = dmabufstat_totals_only(ds, &t);
+	if (err && (dmabufstat_errclass(ds) == DMABUFSTAT_E_NO_ITER ||
+		    dmabufstat_errclass(ds) == DMABUFSTAT_E_NO_SOURCE)) {
+		printf("%s: %s\n", spec, dmabufstat_errmsg(ds));
+		goto out;
+	}
+	if (!ASSERT_OK(err, "totals only")) {
+		printf("%s: %s\n", spec, dmabufstat_errmsg(ds));
+		goto out;
+	}
+	printf("%s: %llu buffers, %llu bytes (path %d)\n", spec,
+	       (unsigned long long)t.count, (unsigned long long)t.bytes,
+	       t.path);
+	if (want_path)
+		ASSERT_EQ(t.path, want_path, "the path taken");
+	if (gt.have_bi) {
+		for (i = 0; i < gt.bi.nr; i++)
+			bytes += gt.bi.bufs[i].size;
+		ASSERT_EQ(t.count, gt.bi.nr, "count as bufinfo");
+		ASSERT_EQ(t.bytes, bytes, "bytes as bufinfo");
+	} else if (wl.pid <= 0) {
+		ASSERT_EQ(t.count, 0, "idle: no buffer");
+	}
+	if (ASSERT_OK(dmabufstat_meminfo_total_exported(ds, &exported),
+		      "meminfo total"))
+		ASSERT_EQ(exported, t.bytes, "meminfo total as totals");
+out:
+	dmabufstat_free(ds);
+}
+
+static void subtest_totals_only(void)
+{
+	/* the totals program wherever the kernel has it */
+	int prog = kernel_has_kfuncs() ? DMABUFSTAT_TOTALS_PROGRAM :
+					 DMABUFSTAT_TOTALS_BUFFERS;
+
+	totals_only("auto", prog);
+	totals_only("bpf-iter+none", prog);
+	totals_only("bufinfo+none", DMABUFSTAT_TOTALS_BUFFERS);
+	totals_only("sysfs+none", DMABUFSTAT_TOTALS_BUFFERS);
+}
+
 static void subtest_errors(void)
 {
 	enum dmabufstat_buf_backend b;
@@ -829,6 +906,8 @@ void test_lib_snapshot(void)
 		subtest_backend("sysfs+procfs");
 	if (test__start_subtest("procfs"))
 		subtest_backend("procfs");
+	if (test__start_subtest("totals_only"))
+		subtest_totals_only();
 	if (test__start_subtest("pin"))
 		subtest_pin();
 	if (test__start_subtest("diff"))

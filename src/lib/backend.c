@@ -268,6 +268,17 @@ int backend_collect(struct dmabufstat *ds, struct collect *c)
 	return err;
 }
 
+int backend_collect_buffers(struct dmabufstat *ds, struct collect *c)
+{
+	int err;
+
+	err = dmabufstat_probe(ds);
+	if (err)
+		return err;
+	ds_clear_err(ds);
+	return ds->buf.src->collect(ds, ds->buf.state, c);
+}
+
 DMABUFSTAT_API enum dmabufstat_buf_backend
 dmabufstat_buf_backend(const struct dmabufstat *ds)
 {

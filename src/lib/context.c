@@ -36,6 +36,7 @@ DMABUFSTAT_API void dmabufstat_free(struct dmabufstat *ds)
 {
 	if (!ds)
 		return;
+	totals_release(ds);
 	backend_release(ds);
 	free(ds);
 }

@@ -21,6 +21,7 @@
 #define CMP(a, b)	(((a) > (b)) - ((a) < (b)))
 
 struct ds_source;
+struct ds_bpf;
 
 /* A source in use: its table entry and what its probe() set up. */
 struct ds_chosen {
@@ -33,6 +34,7 @@ struct ds_kernel {
 	bool probed;
 	int err;		/* 0, or why kernel BTF is unusable */
 	bool have_iter;		/* bpf_iter__dmabuf in vmlinux BTF */
+	bool have_kfuncs;	/* bpf_iter_dmabuf_{new,next,destroy} */
 };
 
 struct dmabufstat {
@@ -44,6 +46,9 @@ struct dmabufstat {
 	char errmsg[512];
 	enum dmabufstat_errclass errclass;
 	struct ds_kernel kernel;
+	/* the loaded BPF object the BPF sources share (sources/bpf_common.c) */
+	struct ds_bpf *bpf;
+	struct ds_bpf *totals_bpf;	/* totals.c's reference, if it loaded */
 };
 
 /* error.c: sets the context's error; returns err as a negative errno. */
@@ -51,6 +56,9 @@ int ds_err(struct dmabufstat *ds, enum dmabufstat_errclass cls, int err,
 	   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int ds_nomem(struct dmabufstat *ds);
 void ds_clear_err(struct dmabufstat *ds);
+
+/* totals.c: drops what dmabufstat_totals_only() loaded (context.c). */
+void totals_release(struct dmabufstat *ds);
 
 /* log.c: the caller's print callback, and libbpf's output routed to it */
 void ds_debug(struct dmabufstat *ds, const char *fmt, ...)

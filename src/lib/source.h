@@ -54,6 +54,8 @@ struct ds_source {
 
 /* backend.c: what the snapshot and the context need of the choice. */
 int backend_collect(struct dmabufstat *ds, struct collect *c);
+/* The buffer source's part alone (probing first if needed). */
+int backend_collect_buffers(struct dmabufstat *ds, struct collect *c);
 void backend_release(struct dmabufstat *ds);
 
 #endif /* __DMABUFSTAT_SOURCE_H */

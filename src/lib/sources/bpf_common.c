@@ -4,8 +4,10 @@
  * reading of an iterator, and the records of bpf/dmabufstat.h.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/random.h>
 #include <linux/capability.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -15,6 +17,7 @@
 
 #include "bpf_common.h"
 #include "readfile.h"
+#include "dmabufstat.skel.h"
 
 /* The records' sizes and flag bits are the public ones: copied as is. */
 _Static_assert(DMABUFSTAT_EXP_LEN == DMABUFSTAT_EXPORTER_LEN, "exporter");
@@ -51,6 +54,13 @@ static void kernel_probe(struct dmabufstat *ds)
 		return;
 	k->have_iter = btf__find_by_name_kind(btf, "bpf_iter__dmabuf",
 					      BTF_KIND_STRUCT) > 0;
+	k->have_kfuncs = k->have_iter &&
+		btf__find_by_name_kind(btf, "bpf_iter_dmabuf_new",
+				       BTF_KIND_FUNC) > 0 &&
+		btf__find_by_name_kind(btf, "bpf_iter_dmabuf_next",
+				       BTF_KIND_FUNC) > 0 &&
+		btf__find_by_name_kind(btf, "bpf_iter_dmabuf_destroy",
+				       BTF_KIND_FUNC) > 0;
 	btf__free(btf);
 }
 
@@ -123,6 +133,147 @@ int bpf_load_failed(struct dmabufstat *ds, bool named, int err,
 	/* not permitted: backend.c says what is needed, once */
 	return ds_err(ds, cls, err, "%s did not load: %s", what,
 		      strerror(-err));
+}
+
+/* What a first load brings in: what is asked, and what the backends may use. */
+static unsigned int load_plan(const struct dmabufstat *ds, unsigned int what)
+{
+	enum dmabufstat_buf_backend b = ds->opts.buf_backend;
+	enum dmabufstat_proc_backend p = ds->opts.proc_backend;
+
+	if (what & DS_BPF_ONLY)
+		return what & ~DS_BPF_ONLY;
+	if (ds->kernel.have_iter &&
+	    (b == DMABUFSTAT_BUF_AUTO || b == DMABUFSTAT_BUF_BPF_ITER))
+		what |= DS_BPF_BUFS;
+	if (p == DMABUFSTAT_PROC_AUTO || p == DMABUFSTAT_PROC_BPF_TASK)
+		what |= DS_BPF_TASKS;
+	if (ds->kernel.have_kfuncs)
+		what |= DS_BPF_TOTALS;
+	return what;
+}
+
+static void obj_destroy(struct ds_bpf *obj)
+{
+	if (obj->ds && obj->ds->bpf == obj)
+		obj->ds->bpf = NULL;
+	bpf_link__destroy(obj->buf_link);
+	bpf_link__destroy(obj->fd_link);
+	bpf_link__destroy(obj->vma_link);
+	dmabufstat_bpf__destroy(obj->skel);
+	free(obj);
+}
+
+static struct bpf_link *attach(struct bpf_program *prog, int *err)
+{
+	struct bpf_link *link = bpf_program__attach_iter(prog, NULL);
+
+	if (!link && !*err)
+		*err = -errno ?: -EINVAL;
+	return link;
+}
+
+static int obj_load(struct ds_bpf *obj, unsigned int what)
+{
+	struct dmabufstat_bpf *skel;
+	__u64 salt = 0;
+	int err = 0;
+
+	skel = obj->skel = dmabufstat_bpf__open_opts(bpf_open_opts());
+	if (!skel)
+		return -errno ?: -ENOMEM;
+	bpf_program__set_autoload(skel->progs.dmabuf_buffers,
+				  what & DS_BPF_BUFS);
+	bpf_program__set_autoload(skel->progs.dmabuf_fds, what & DS_BPF_TASKS);
+	bpf_program__set_autoload(skel->progs.dmabuf_vmas,
+				  what & DS_BPF_TASKS);
+	bpf_program__set_autoload(skel->progs.dmabuf_totals,
+				  what & DS_BPF_TOTALS);
+	/* file ids are hashes of kernel pointers: salted per load */
+	if (getrandom(&salt, sizeof(salt), 0) != sizeof(salt))
+		salt = ((__u64)getpid() << 32) ^ (__u64)(uintptr_t)obj;
+	skel->rodata->id_salt = salt;
+	err = dmabufstat_bpf__load(skel);
+	if (err)
+		return err < 0 ? err : -EINVAL;
+	if (what & DS_BPF_BUFS)
+		obj->buf_link = attach(skel->progs.dmabuf_buffers, &err);
+	if (what & DS_BPF_TASKS) {
+		obj->fd_link = attach(skel->progs.dmabuf_fds, &err);
+		obj->vma_link = attach(skel->progs.dmabuf_vmas, &err);
+	}
+	if (!err)
+		obj->have = what;
+	return err;
+}
+
+int ds_bpf_get(struct dmabufstat *ds, bool named, unsigned int what,
+		struct ds_bpf **out)
+{
+	struct ds_bpf *obj = ds->bpf;
+	int err;
+
+	*out = NULL;
+	if (obj && (obj->have & what & ~DS_BPF_ONLY) == (what & ~DS_BPF_ONLY)) {
+		obj->users++;
+		*out = obj;
+		return 0;
+	}
+	obj = calloc(1, sizeof(*obj));
+	if (!obj)
+		return ds_nomem(ds);
+	ds_libbpf_enter(ds);
+	err = obj_load(obj, load_plan(ds, what));
+	ds_libbpf_leave(ds);
+	if (err) {
+		obj_destroy(obj);
+		return bpf_load_failed(ds, named, err,
+				       what & DS_BPF_BUFS ? "dma-buf iterator" :
+				       what & DS_BPF_TASKS ? "task iterators" :
+				       "dma-buf totals program");
+	}
+	ds_debug(ds, "BPF object loaded:%s%s%s",
+		 obj->have & DS_BPF_BUFS ? " buffers" : "",
+		 obj->have & DS_BPF_TASKS ? " tasks" : "",
+		 obj->have & DS_BPF_TOTALS ? " totals" : "");
+	/* an older object keeps serving its users; new ones get this */
+	if (ds->bpf)
+		ds->bpf->ds = NULL;
+	obj->ds = ds;
+	obj->users = 1;
+	ds->bpf = obj;
+	*out = obj;
+	return 0;
+}
+
+void ds_bpf_put(struct ds_bpf *obj)
+{
+	if (obj && !--obj->users)
+		obj_destroy(obj);
+}
+
+int bpf_run_totals(struct dmabufstat *ds, int prog_fd,
+		   struct dmabufstat_totals *t)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	opts.ctx_in = t;
+	opts.ctx_size_in = sizeof(*t);
+	err = bpf_prog_test_run_opts(prog_fd, &opts) ? -errno : 0;
+	if (err)
+		return ds_err(ds, bpf_perm_err(err) ? DMABUFSTAT_E_PERM :
+			      DMABUFSTAT_E_OTHER, err,
+			      "cannot run the dma-buf totals program: %s",
+			      strerror(-err));
+	if (opts.retval || t->magic != DMABUFSTAT_MAGIC ||
+	    t->version != DMABUFSTAT_REC_VERSION)
+		return ds_err(ds, DMABUFSTAT_E_OTHER, -EPROTO,
+			      "the dma-buf totals program returned %u, magic %#x version %u (want 0, %#x, %u)",
+			      opts.retval, t->magic, t->version,
+			      DMABUFSTAT_MAGIC, DMABUFSTAT_REC_VERSION);
+	return 0;
 }
 
 int bpf_read_iter(struct dmabufstat *ds, struct bpf_link *link,

@@ -47,6 +47,37 @@ int bpf_check_rec(struct dmabufstat *ds, const char *raw, size_t len,
 void bpf_buf_from_desc(struct dmabufstat_buffer *b,
 		       const struct dmabufstat_bufdesc *d);
 
+/*
+ * The context's one BPF object (bpf/dmabufstat.bpf.c), shared by the BPF
+ * sources and the totals: loaded once, by the first that needs it, with
+ * every program the context's backends may use and the kernel can load.
+ */
+#define DS_BPF_BUFS	0x1	/* iter/dmabuf: needs the dma-buf iterator */
+#define DS_BPF_TASKS	0x2	/* iter/task_file, iter/task_vma */
+#define DS_BPF_TOTALS	0x4	/* the open-coded totals: needs the kfuncs */
+#define DS_BPF_ONLY	0x100	/* ds_bpf_get(): load what is asked, no more */
+
+struct ds_bpf {
+	struct dmabufstat *ds;
+	struct dmabufstat_bpf *skel;
+	struct bpf_link *buf_link, *fd_link, *vma_link;
+	unsigned int have;	/* DS_BPF_* loaded */
+	int users;
+};
+
+/*
+ * The object with at least what (DS_BPF_*) in it, loaded if needed, and
+ * one more user of it (ds_bpf_put()). 0, or the context's error worded
+ * by bpf_load_failed(); the kernel's support is the caller's to check.
+ */
+int ds_bpf_get(struct dmabufstat *ds, bool named, unsigned int what,
+		struct ds_bpf **out);
+void ds_bpf_put(struct ds_bpf *obj);
+
+/* Runs the totals program of prog_fd into *t: 0 or the context's error. */
+int bpf_run_totals(struct dmabufstat *ds, int prog_fd,
+		   struct dmabufstat_totals *t);
+
 /* sources/bpf_iter.c: its iterator link, if it is the buffer source. */
 struct bpf_link *bpf_iter_link(const struct dmabufstat *ds);
 

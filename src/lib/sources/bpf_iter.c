@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libdmabufstat source "bpf-iter": every buffer from iter/dmabuf
- * (bpf/dmabuf_bufs.bpf.c), one binary record each. Needs the dma-buf
+ * (bpf/dmabufstat.bpf.c), one binary record each. Needs the dma-buf
  * iterator (Linux 6.16+, or 6.12 with kernel-patches/) and BPF privileges.
  */
 #include <stdlib.h>
@@ -11,46 +11,15 @@
 #include "source.h"
 #include "bpf_common.h"
 #include "readfile.h"
-#include "dmabuf_bufs.skel.h"
-
-struct bpf_iter_state {
-	struct dmabuf_bufs_bpf *skel;
-	struct bpf_link *link;
-};
 
 static void bpf_iter_release(void *state)
 {
-	struct bpf_iter_state *st = state;
-
-	if (!st)
-		return;
-	bpf_link__destroy(st->link);
-	dmabuf_bufs_bpf__destroy(st->skel);
-	free(st);
-}
-
-static int load(struct bpf_iter_state *st)
-{
-	int err;
-
-	st->skel = dmabuf_bufs_bpf__open_opts(bpf_open_opts());
-	if (!st->skel)
-		return -errno ?: -ENOMEM;
-	/* per-buffer records only: the totals program is not this source */
-	bpf_program__set_autoload(st->skel->progs.dmabuf_totals, false);
-	err = dmabuf_bufs_bpf__load(st->skel);
-	if (err)
-		return err < 0 ? err : -EINVAL;
-	st->link = bpf_program__attach_iter(st->skel->progs.dmabuf_buffers,
-					    NULL);
-	if (!st->link)
-		return -errno ?: -EINVAL;
-	return 0;
+	ds_bpf_put(state);
 }
 
 static int bpf_iter_probe(struct dmabufstat *ds, bool named, void **state)
 {
-	struct bpf_iter_state *st;
+	struct ds_bpf *obj;
 	int err;
 
 	err = bpf_kernel_check(ds, named);
@@ -62,31 +31,24 @@ static int bpf_iter_probe(struct dmabufstat *ds, bool named, void **state)
 			       "kernel has no dma-buf BPF iterator (no bpf_iter__dmabuf in vmlinux BTF; needs Linux 6.16+ or the 6.12 patches): use --backend bufinfo, sysfs or procfs") :
 			ds_err(ds, DMABUFSTAT_E_NO_ITER, -EOPNOTSUPP,
 			       "kernel has no dma-buf iterator (no bpf_iter__dmabuf in vmlinux BTF)");
-	st = calloc(1, sizeof(*st));
-	if (!st)
-		return ds_nomem(ds);
-	ds_libbpf_enter(ds);
-	err = load(st);
-	ds_libbpf_leave(ds);
-	if (err) {
-		bpf_iter_release(st);
-		return bpf_load_failed(ds, named, err, "dma-buf iterator");
-	}
-	*state = st;
+	err = ds_bpf_get(ds, named, DS_BPF_BUFS, &obj);
+	if (err)
+		return err;
+	*state = obj;
 	return 0;
 }
 
 static int bpf_iter_collect(struct dmabufstat *ds, void *state,
 			    struct collect *c)
 {
-	struct bpf_iter_state *st = state;
+	struct ds_bpf *obj = state;
 	const struct dmabufstat_buf_rec *r;
 	struct dmabufstat_buffer *b;
 	size_t len, off, i;
 	char *raw;
 	int err;
 
-	err = bpf_read_iter(ds, st->link, "dma-buf", &raw, &len);
+	err = bpf_read_iter(ds, obj->buf_link, "dma-buf", &raw, &len);
 	if (err)
 		return err;
 	for (off = 0; off < len; off += sizeof(*r)) {
@@ -130,7 +92,7 @@ const struct ds_source ds_src_bpf_iter = {
 
 struct bpf_link *bpf_iter_link(const struct dmabufstat *ds)
 {
-	const struct bpf_iter_state *st = ds->buf.state;
+	const struct ds_bpf *obj = ds->buf.state;
 
-	return ds->buf.src == &ds_src_bpf_iter && st ? st->link : NULL;
+	return ds->buf.src == &ds_src_bpf_iter && obj ? obj->buf_link : NULL;
 }

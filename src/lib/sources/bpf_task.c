@@ -1,82 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libdmabufstat source "bpf-task": every process's dma-buf fds from
- * iter/task_file and mappings from iter/task_vma (bpf/dmabuf_procs.bpf.c).
+ * iter/task_file and mappings from iter/task_vma (bpf/dmabufstat.bpf.c).
  * Loads on any kernel with BTF, with or without the dma-buf iterator.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/random.h>
 #include <bpf/libbpf.h>
 
 #include "source.h"
 #include "bpf_common.h"
 #include "readfile.h"
-#include "dmabuf_procs.skel.h"
-
-struct bpf_task_state {
-	struct dmabuf_procs_bpf *skel;
-	struct bpf_link *fd_link, *vma_link;
-};
 
 static void bpf_task_release(void *state)
 {
-	struct bpf_task_state *st = state;
-
-	if (!st)
-		return;
-	bpf_link__destroy(st->fd_link);
-	bpf_link__destroy(st->vma_link);
-	dmabuf_procs_bpf__destroy(st->skel);
-	free(st);
-}
-
-static int load(struct bpf_task_state *st)
-{
-	__u64 salt = 0;
-	int err;
-
-	st->skel = dmabuf_procs_bpf__open_opts(bpf_open_opts());
-	if (!st->skel)
-		return -errno ?: -ENOMEM;
-	/* file ids are hashes of kernel pointers: salted per context */
-	if (getrandom(&salt, sizeof(salt), 0) != sizeof(salt))
-		salt = ((__u64)getpid() << 32) ^ (__u64)(uintptr_t)st;
-	st->skel->rodata->id_salt = salt;
-	err = dmabuf_procs_bpf__load(st->skel);
-	if (err)
-		return err < 0 ? err : -EINVAL;
-	st->fd_link = bpf_program__attach_iter(st->skel->progs.dmabuf_fds,
-					       NULL);
-	if (!st->fd_link)
-		return -errno ?: -EINVAL;
-	st->vma_link = bpf_program__attach_iter(st->skel->progs.dmabuf_vmas,
-						NULL);
-	if (!st->vma_link)
-		return -errno ?: -EINVAL;
-	return 0;
+	ds_bpf_put(state);
 }
 
 static int bpf_task_probe(struct dmabufstat *ds, bool named, void **state)
 {
-	struct bpf_task_state *st;
+	struct ds_bpf *obj;
 	int err;
 
 	err = bpf_kernel_check(ds, named);
 	if (err)
 		return err;
-	st = calloc(1, sizeof(*st));
-	if (!st)
-		return ds_nomem(ds);
-	ds_libbpf_enter(ds);
-	err = load(st);
-	ds_libbpf_leave(ds);
-	if (err) {
-		bpf_task_release(st);
-		return bpf_load_failed(ds, named, err, "task iterators");
-	}
-	*state = st;
+	err = ds_bpf_get(ds, named, DS_BPF_TASKS, &obj);
+	if (err)
+		return err;
+	*state = obj;
 	return 0;
 }
 
@@ -164,11 +117,11 @@ static int collect_vmas(struct dmabufstat *ds, struct bpf_link *link,
 static int bpf_task_collect(struct dmabufstat *ds, void *state,
 			    struct collect *c)
 {
-	struct bpf_task_state *st = state;
+	struct ds_bpf *obj = state;
 	int err;
 
-	err = collect_fds(ds, st->fd_link, c);
-	return err ?: collect_vmas(ds, st->vma_link, c);
+	err = collect_fds(ds, obj->fd_link, c);
+	return err ?: collect_vmas(ds, obj->vma_link, c);
 }
 
 const struct ds_source ds_src_bpf_task = {

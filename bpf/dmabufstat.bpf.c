@@ -1,11 +1,113 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Per-process dma-buf references: fds (iter/task_file), mappings (iter/task_vma). */
+/*
+ * dmabufstat's one BPF object: every dma-buf (iter/dmabuf), every process's
+ * dma-buf fds (iter/task_file) and mappings (iter/task_vma), and the totals
+ * of all buffers from the open-coded iterator (SEC("syscall")). The loader
+ * turns off what the kernel cannot load: iter/dmabuf without the dma-buf
+ * iterator, the totals without the bpf_iter_dmabuf_* kfuncs.
+ */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 
 #include "dmabufstat.h"
 #include "dmabufstat.bpf.h"
+
+/* libbpf 1.1 has no bpf_experimental.h */
+extern int bpf_iter_dmabuf_new(struct bpf_iter_dmabuf *it) __ksym __weak;
+extern struct dma_buf *bpf_iter_dmabuf_next(struct bpf_iter_dmabuf *it) __ksym __weak;
+extern void bpf_iter_dmabuf_destroy(struct bpf_iter_dmabuf *it) __ksym __weak;
+
+/* The record is too big for the 512-byte stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dmabufstat_buf_rec);
+} buf_scratch SEC(".maps");
+
+/* dev_name(): init_name until device_add(), the kobject's name after. */
+static __always_inline void copy_dev_name(char *dst, struct device *dev)
+{
+	const char *name = BPF_CORE_READ(dev, init_name);
+
+	if (!name)
+		name = BPF_CORE_READ(dev, kobj.name);
+	if (name)
+		bpf_probe_read_kernel_str(dst, DMABUFSTAT_DEV_LEN, name);
+}
+
+/*
+ * attachments is under dmabuf->resv, which BPF cannot take: the walk is
+ * bounded and reads with fault-safe copies, so a concurrent detach can
+ * only make it miss or repeat an entry.
+ */
+static __always_inline void walk_attachments(struct dma_buf *dmabuf,
+					     struct dmabufstat_buf_rec *r)
+{
+	unsigned long off = bpf_core_field_offset(struct dma_buf_attachment,
+						  node);
+	struct list_head *head, *pos;
+	struct dma_buf_attachment *a;
+	__u32 i, n = 0;
+
+	head = (void *)dmabuf + bpf_core_field_offset(struct dma_buf,
+						      attachments);
+	pos = BPF_CORE_READ(dmabuf, attachments.next);
+	/* two loops: names for the first few, then only count */
+	for (i = 0; i < DMABUFSTAT_MAX_ATTACH_NAMES; i++) {
+		if (!pos || pos == head)
+			goto out;
+		a = (void *)pos - off;
+		copy_dev_name(r->attach[i], BPF_CORE_READ(a, dev));
+		n++;
+		pos = BPF_CORE_READ(pos, next);
+	}
+	for (i = DMABUFSTAT_MAX_ATTACH_NAMES; i < DMABUFSTAT_MAX_ATTACH_WALK;
+	     i++) {
+		if (!pos || pos == head)
+			goto out;
+		n++;
+		pos = BPF_CORE_READ(pos, next);
+	}
+	if (pos && pos != head)
+		r->buf.flags |= DMABUFSTAT_F_ATTACH_TRUNC;
+out:
+	if (n > DMABUFSTAT_MAX_ATTACH_NAMES) {
+		r->buf.flags |= DMABUFSTAT_F_NAMES_TRUNC;
+		r->nr_attach_names = DMABUFSTAT_MAX_ATTACH_NAMES;
+	} else {
+		r->nr_attach_names = n;
+	}
+	r->nr_attach = n;
+}
+
+SEC("iter/dmabuf")
+int dmabuf_buffers(struct bpf_iter__dmabuf *ctx)
+{
+	struct dma_buf *dmabuf = ctx->dmabuf;
+	struct dmabufstat_buf_rec *r;
+	__u32 zero = 0;
+
+	if (!dmabuf)
+		return 0;
+	r = bpf_map_lookup_elem(&buf_scratch, &zero);
+	if (!r)
+		return 0;
+	__builtin_memset(r, 0, sizeof(*r));
+	r->hdr.type = DMABUFSTAT_REC_BUF;
+	r->hdr.version = DMABUFSTAT_REC_VERSION;
+	r->hdr.size = sizeof(*r);
+	r->seq_num = ctx->meta->seq_num;
+	fill_bufdesc(dmabuf, &r->buf);
+	/* the iterator holds a reference on each buffer it hands out */
+	r->file_count = file_count_of(BPF_CORE_READ(dmabuf, file)) - 1;
+	r->vmap_count = BPF_CORE_READ(dmabuf, vmapping_counter);
+	walk_attachments(dmabuf, r);
+	/* on overflow the kernel calls us again for this buffer: ignore */
+	bpf_seq_write(ctx->meta->seq, r, sizeof(*r));
+	return 0;
+}
 
 /* Set by the loader (e.g. random) so that file ids hide kernel addresses. */
 const volatile __u64 id_salt;
@@ -147,6 +249,34 @@ int dmabuf_vmas(struct bpf_iter__task_vma *ctx)
 	r.file_id = file_id_of(file);
 	fill_bufdesc(BPF_CORE_READ(file, private_data), &r.buf);
 	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
+	return 0;
+}
+
+
+/*
+ * Totals of every buffer, run with BPF_PROG_TEST_RUN (the kfuncs are
+ * sleepable, hence "syscall"). The results go into the caller's context,
+ * which the kernel copies back: any number of callers at once, pinned or
+ * not, each gets its own.
+ */
+SEC("syscall")
+int dmabuf_totals(struct dmabufstat_totals *t)
+{
+	struct bpf_iter_dmabuf it;
+	struct dma_buf *dmabuf;
+	__u64 count = 0, bytes = 0;
+
+	/* bpf_for_each() by hand: libbpf 1.1 has no macro for it */
+	bpf_iter_dmabuf_new(&it);
+	while ((dmabuf = bpf_iter_dmabuf_next(&it))) {
+		count++;
+		bytes += BPF_CORE_READ(dmabuf, size);
+	}
+	bpf_iter_dmabuf_destroy(&it);
+	t->magic = DMABUFSTAT_MAGIC;
+	t->version = DMABUFSTAT_REC_VERSION;
+	t->count = count;
+	t->bytes = bytes;
 	return 0;
 }
 
