@@ -89,7 +89,7 @@ DMABUFSTAT_API const char *dmabufstat_version(void);
  * Where buffers come from. AUTO picks the first that works, in this order
  * (but see "Not permitted" below):
  *
- *  BPF_ITER  iter/dmabuf (bpf/dmabuf_bufs.bpf.c); needs root (or CAP_BPF +
+ *  BPF_ITER  iter/dmabuf (bpf/dmabufstat.bpf.c); needs root (or CAP_BPF +
  *            CAP_PERFMON) and a kernel with the dma-buf iterator (upstream
  *            6.16+, or 6.12 with kernel-patches/). Everything is known.
  *  BUFINFO   debugfs /sys/kernel/debug/dma_buf/bufinfo: size, exporter,
@@ -117,7 +117,7 @@ enum dmabufstat_buf_backend {
 /*
  * Where process references come from. AUTO: BPF_TASK, else PROCFS.
  *
- *  BPF_TASK  iter/task_file + iter/task_vma (bpf/dmabuf_procs.bpf.c): loads
+ *  BPF_TASK  iter/task_file + iter/task_vma (bpf/dmabufstat.bpf.c): loads
  *            on any kernel with BTF, with or without the dma-buf iterator.
  *  PROCFS    /proc/<pid>/fd, fdinfo and maps: the last resort, and the one
  *            backend that runs without privileges when named (then only
