@@ -30,7 +30,7 @@ CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 	-I. -Ibpf $(CLANG_BPF_SYS_INCLUDES)
 
-BPF_SRCS := $(wildcard bpf/*.bpf.c selftests/progs/*.bpf.c)
+BPF_SRCS := $(wildcard bpf/*.bpf.c selftests/progs/*.bpf.c bench/*.bpf.c)
 SKELS := $(patsubst %.bpf.c,$(OUTPUT)/skel/%.skel.h,$(notdir $(BPF_SRCS)))
 
 TEST_SRCS := $(filter-out selftests/dmabuf-workload.c,$(wildcard selftests/*.c)) \
@@ -58,7 +58,7 @@ COMMON_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(COMMON_SRCS))
 
 BINS := $(OUTPUT)/bin/test_progs $(OUTPUT)/bin/dmabuf-workload \
 	$(if $(CLI_SRCS),$(OUTPUT)/bin/dmabufstat) \
-	$(if $(TOP_SRCS),$(OUTPUT)/bin/dmabuf-top)
+	$(if $(TOP_SRCS),$(OUTPUT)/bin/dmabuf-top) $(OUTPUT)/bin/dmabuf-bench
 
 ifeq ($(V),1)
 Q :=
@@ -88,6 +88,10 @@ $(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c vmlinux.h $(wildcard bpf/*.h) | $(OUTPUT)/bpf
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(OUTPUT)/bpf/%.bpf.o: selftests/progs/%.bpf.c vmlinux.h $(wildcard bpf/*.h selftests/progs/*.h) | $(OUTPUT)/bpf deps
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/bpf/%.bpf.o: bench/%.bpf.c vmlinux.h | $(OUTPUT)/bpf deps
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -145,6 +149,21 @@ $(OUTPUT)/bin/dmabuf-top: $(TOP_OBJS) $(COMMON_OBJS) $(LIB_A) | $(OUTPUT)/bin
 $(OUTPUT)/bin/dmabuf-workload: $(WORKLOAD_OBJS) | $(OUTPUT)/bin
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(TOOL_LDFLAGS) $^ $(LDLIBS) -o $@
+
+# dmabuf-bench: the timing half of `make bench` (bench/run), run in the guest.
+BENCH_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(filter-out %.bpf.c,$(wildcard bench/*.c)))
+$(BENCH_OBJS): $(OUTPUT)/bench/%.o: bench/%.c bench/bench.h src/libdmabufstat.h $(SKELS) | deps
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -Isrc -c $< -o $@
+
+$(OUTPUT)/bin/dmabuf-bench: $(BENCH_OBJS) $(LIB_A) | $(OUTPUT)/bin
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIB_LDLIBS) -o $@
+
+# Readers, allocation and memory in the guest (README "Benchmarks").
+.PHONY: bench
+bench: all
+	$(Q)bench/run $(BENCH_ARGS)
 
 # Tests: host unit and BPF load tests, then the guest suite on the patched
 # (and, where tests need it, the unpatched) kernel; one summary line.
