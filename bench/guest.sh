@@ -20,7 +20,10 @@ KERNEL=${BENCH_KERNEL:-patched}
 MATRIX=${BENCH_MATRIX:-1000:1}
 REPS=${BENCH_REPS:-5}
 ALLOC_SECONDS=${BENCH_ALLOC_SECONDS:-2}
-TOTALS=${BENCH_TOTALS:-loop 4 -- dmabufstat summary --backend bpf-iter+none -o json}
+# totals: today no path is cheaper than a buffers-only library snapshot
+# (the CLI's per-sample cost, "loop K -- dmabufstat summary --backend
+# bpf-iter+none -o json", is a difference of two BPF-loading runs: noisy)
+TOTALS=${BENCH_TOTALS:-lib bpf-iter+none}
 PIN=${BENCH_PIN:-dmabufstat pin}
 READER=${BENCH_READER:-dmabufstat -o json --interval 1}
 HOLDER=
@@ -143,6 +146,8 @@ alloc() {
 	dmabufstat pin --android >/dev/null
 	alloc_all pinned
 	unpin_all
+	# idle once more: drift over the run shows as a change from the first
+	alloc_all again
 	release
 }
 
@@ -158,3 +163,5 @@ alloc) alloc ;;
 	exit 2
 	;;
 esac
+# against the host's run time: a check that the guest clock keeps time
+info "uptime_seconds_$PART" "$(cut -d. -f1 /proc/uptime)"

@@ -47,6 +47,7 @@ static void holder(long count, int ready)
 	raise_nofile(count);
 	heap = open(HEAP, O_RDWR | O_CLOEXEC);
 	for (i = 0; i < count; i++) {
+		data.fd = 0;	/* an output: must be 0 going in */
 		if (heap < 0 || ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &data)) {
 			fprintf(stderr, "dmabuf-bench: hold: buffer %ld: %s\n",
 				i, strerror(errno));

@@ -22,6 +22,13 @@ function mib(kib) {
 	return kib > 0 ? sprintf("%.1f MiB", kib / 1024) : "-"
 }
 
+# the mean of the first and the last idle runs (or the one there is)
+function idle_rate(kern, key,    a, b) {
+	a = rate[kern, key, "idle"]
+	b = rate[kern, key, "again"]
+	return a && b ? (a + b) / 2 : a + b
+}
+
 function commas(n,    s) {
 	s = sprintf("%d", n)
 	while (s ~ /[0-9][0-9][0-9][0-9]/)
@@ -130,8 +137,8 @@ END {
 
 	if (nbufs) {
 		printf "### Allocation\n\n"
-		printf "alloc+free per second, with nothing reading (idle), with `dmabufstat -o json --interval 1` running (reading) and with the iterators pinned (pinned); ratios to idle on the same kernel, and sysfs stats on against off.\n\n"
-		printf "| buffer | stats on: idle | reading | pinned | stats off: idle | reading | pinned | on / off (idle) |\n"
+		printf "alloc+free per second: idle is the mean of two runs with nothing reading, the first and the last of the four (their spread is the drift over the run); with `dmabufstat -o json --interval 1` running (reading) and with the iterators pinned (pinned), as a ratio to idle on the same kernel; and sysfs stats on against off, idle.\n\n"
+		printf "| buffer | stats on: idle (first, last) | reading | pinned | stats off: idle (first, last) | reading | pinned | on / off |\n"
 		printf "|---|---|---|---|---|---|---|---|\n"
 		for (b = 1; b <= nbufs; b++) {
 			key = bufs[b]
@@ -141,19 +148,20 @@ END {
 			printf "| %s %s |", what, size
 			for (k = 1; k <= 2; k++) {
 				kern = (k == 1) ? "sysfs-on" : "sysfs-off"
-				idle = rate[kern, key, "idle"]
+				idle = idle_rate(kern, key)
 				if (!idle) {
 					printf " - | - | - |"
 					continue
 				}
-				printf " %s |", commas(idle)
+				printf " %s (%s, %s) |", commas(idle), commas(rate[kern, key, "idle"]),
+					commas(rate[kern, key, "again"])
 				printf " %s (x%.3f) |", commas(rate[kern, key, "reading"]),
 					rate[kern, key, "reading"] / idle
 				printf " %s (x%.3f) |", commas(rate[kern, key, "pinned"]),
 					rate[kern, key, "pinned"] / idle
 			}
-			if (rate["sysfs-on", key, "idle"] && rate["sysfs-off", key, "idle"])
-				printf " x%.3f |\n", rate["sysfs-on", key, "idle"] / rate["sysfs-off", key, "idle"]
+			if (idle_rate("sysfs-on", key) && idle_rate("sysfs-off", key))
+				printf " x%.3f |\n", idle_rate("sysfs-on", key) / idle_rate("sysfs-off", key)
 			else
 				printf " - |\n"
 		}
@@ -213,10 +221,10 @@ END {
 	text = ""
 	for (b = 1; b <= nbufs; b++) {
 		key = bufs[b]
-		if (!rate["sysfs-off", key, "idle"])
+		if (!idle_rate("sysfs-off", key))
 			continue
 		x = rate["sysfs-off", key, "reading"]
-		x /= rate["sysfs-off", key, "idle"]
+		x /= idle_rate("sysfs-off", key)
 		if (!worst || x < worst) {
 			worst = x
 			worst_key = key
@@ -224,9 +232,9 @@ END {
 	}
 	for (b = 1; b <= nbufs; b++) {
 		key = bufs[b]
-		if (rate["sysfs-on", key, "idle"] && rate["sysfs-off", key, "idle"])
+		if (idle_rate("sysfs-on", key) && idle_rate("sysfs-off", key))
 			text = text sprintf("%s%s x%.2f", text ? ", " : "", key,
-				rate["sysfs-on", key, "idle"] / rate["sysfs-off", key, "idle"])
+				idle_rate("sysfs-on", key) / idle_rate("sysfs-off", key))
 	}
 	target("alloc+free rate, sysfs stats off, our tools in use",
 		"within 2% of sysfs stats off with no tools",
