@@ -25,6 +25,7 @@ static const char usage[] =
 "  read READER           time a held-out reader: sysfs, bufinfo, procs,\n"
 "                        android, floor\n"
 "  lib SPEC              time libdmabufstat snapshots with --backend SPEC\n"
+"  totals SPEC           time dmabufstat_totals_only() with --backend SPEC\n"
 "  exec -- CMD...        time CMD from fork to exit (stdout to /dev/null)\n"
 "  loop K -- CMD...      per-sample cost of CMD --interval 0.001 --count K:\n"
 "                        (time(K) - time(1)) / (K - 1)\n"
@@ -151,7 +152,7 @@ int main(int argc, char **argv)
 		return cmd_clock();
 	if (!strcmp(argv[1], "read"))
 		return cmd_read(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "lib"))
+	if (!strcmp(argv[1], "lib") || !strcmp(argv[1], "totals"))
 		return cmd_lib(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "exec"))
 		return cmd_exec(argc - 1, argv + 1);

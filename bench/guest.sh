@@ -20,10 +20,10 @@ KERNEL=${BENCH_KERNEL:-patched}
 MATRIX=${BENCH_MATRIX:-1000:1}
 REPS=${BENCH_REPS:-5}
 ALLOC_SECONDS=${BENCH_ALLOC_SECONDS:-2}
-# totals: today no path is cheaper than a buffers-only library snapshot
-# (the CLI's per-sample cost, "loop K -- dmabufstat summary --backend
-# bpf-iter+none -o json", is a difference of two BPF-loading runs: noisy)
-TOTALS=${BENCH_TOTALS:-lib bpf-iter+none}
+# totals: the library's dmabufstat_totals_only() (the CLI's per-sample
+# cost, e.g. "loop K -- dmabufstat summary --backend bpf-iter+none -o json",
+# is a difference of two BPF-loading runs: noisy)
+TOTALS=${BENCH_TOTALS:-totals auto}
 PIN=${BENCH_PIN:-dmabufstat pin}
 READER=${BENCH_READER:-dmabufstat -o json --interval 1}
 HOLDER=
