@@ -47,14 +47,20 @@ LIB_A := $(if $(LIB_SRCS),$(OUTPUT)/libdmabufstat.a)
 LIB_SO := $(if $(LIB_SRCS),$(OUTPUT)/libdmabufstat.so)
 LIB_LDLIBS := $(LDLIBS) $(if $(LIB_SRCS),-ljson-c)
 
-# The dmabufstat CLI: every src/*.c. dmabuf-top: src/top/*.c. Both:
-# src/common/*.c (messages, pid lists, error advice).
-CLI_SRCS := $(wildcard src/*.c)
+# The tools, above the library: src/report/ (the views, the column and row
+# model, the table/JSON/CSV writers: both tools' output), src/common/
+# (messages, option words, error advice: both tools' command lines), then
+# src/cli/ (dmabufstat) and src/top/ (dmabuf-top).
+REPORT_SRCS := $(wildcard src/report/*.c)
+REPORT_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(REPORT_SRCS))
+COMMON_SRCS := $(wildcard src/common/*.c)
+COMMON_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(COMMON_SRCS))
+CLI_SRCS := $(wildcard src/cli/*.c)
 CLI_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(CLI_SRCS))
 TOP_SRCS := $(wildcard src/top/*.c)
 TOP_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(TOP_SRCS))
-COMMON_SRCS := $(wildcard src/common/*.c)
-COMMON_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(COMMON_SRCS))
+TOOL_HDRS := src/libdmabufstat.h $(wildcard src/report/*.h src/common/*.h)
+TOOL_INCS := -Isrc -Isrc/report -Isrc/common
 
 BINS := $(OUTPUT)/bin/test_progs $(OUTPUT)/bin/dmabuf-workload \
 	$(if $(CLI_SRCS),$(OUTPUT)/bin/dmabufstat) \
@@ -79,7 +85,7 @@ ifeq ($(DEPS),1)
 	$(Q)tools/install-deps
 endif
 
-$(OUTPUT)/bpf $(OUTPUT)/skel $(OUTPUT)/bin $(OUTPUT)/selftests $(OUTPUT)/selftests/prog_tests $(OUTPUT)/src/lib $(OUTPUT)/src/top $(OUTPUT)/src/common:
+$(OUTPUT)/bpf $(OUTPUT)/skel $(OUTPUT)/bin $(OUTPUT)/selftests $(OUTPUT)/selftests/prog_tests $(OUTPUT)/src/lib $(OUTPUT)/src/top $(OUTPUT)/src/common $(OUTPUT)/src/report $(OUTPUT)/src/cli:
 	$(Q)mkdir -p $@
 
 # BPF objects and their skeletons (libbpf-bootstrap's shape).
@@ -126,25 +132,29 @@ $(OUTPUT)/libdmabufstat.so: $(LIB_OBJS)
 	$(call msg,LIB,$@)
 	$(Q)$(CC) $(LDFLAGS) -shared -Wl,-soname,libdmabufstat.so.$(VERSION_MAJOR) $^ $(LIB_LDLIBS) -o $@
 
-$(CLI_OBJS): $(OUTPUT)/src/%.o: src/%.c src/libdmabufstat.h $(wildcard src/*.h src/common/*.h) | $(OUTPUT)/src/lib deps
+$(REPORT_OBJS): $(OUTPUT)/src/report/%.o: src/report/%.c $(TOOL_HDRS) | $(OUTPUT)/src/report deps
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Isrc -Isrc/common -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(TOOL_INCS) -c $< -o $@
 
-$(COMMON_OBJS): $(OUTPUT)/src/common/%.o: src/common/%.c src/libdmabufstat.h $(wildcard src/common/*.h) | $(OUTPUT)/src/common deps
+$(COMMON_OBJS): $(OUTPUT)/src/common/%.o: src/common/%.c $(TOOL_HDRS) | $(OUTPUT)/src/common deps
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Isrc -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(TOOL_INCS) -c $< -o $@
 
-$(OUTPUT)/bin/dmabufstat: $(CLI_OBJS) $(COMMON_OBJS) $(LIB_A) | $(OUTPUT)/bin
+$(CLI_OBJS): $(OUTPUT)/src/cli/%.o: src/cli/%.c $(TOOL_HDRS) $(wildcard src/cli/*.h) | $(OUTPUT)/src/cli deps
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(TOOL_INCS) -Isrc/cli -c $< -o $@
+
+$(OUTPUT)/bin/dmabufstat: $(CLI_OBJS) $(COMMON_OBJS) $(REPORT_OBJS) $(LIB_A) | $(OUTPUT)/bin
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(TOOL_LDFLAGS) $^ $(LIB_LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(TOOL_LDFLAGS) $^ $(LIB_LDLIBS) -lm -o $@
 
-$(TOP_OBJS): $(OUTPUT)/src/top/%.o: src/top/%.c src/libdmabufstat.h $(wildcard src/top/*.h src/common/*.h) | $(OUTPUT)/src/top deps
+$(TOP_OBJS): $(OUTPUT)/src/top/%.o: src/top/%.c $(TOOL_HDRS) $(wildcard src/top/*.h) | $(OUTPUT)/src/top deps
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Isrc -Isrc/top -Isrc/common -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(TOOL_INCS) -Isrc/top -c $< -o $@
 
-$(OUTPUT)/bin/dmabuf-top: $(TOP_OBJS) $(COMMON_OBJS) $(LIB_A) | $(OUTPUT)/bin
+$(OUTPUT)/bin/dmabuf-top: $(TOP_OBJS) $(COMMON_OBJS) $(REPORT_OBJS) $(LIB_A) | $(OUTPUT)/bin
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(TOOL_LDFLAGS) $^ $(LIB_LDLIBS) -lncursesw -ltinfo -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(TOOL_LDFLAGS) $^ $(LIB_LDLIBS) -lm -lncursesw -ltinfo -o $@
 
 $(OUTPUT)/bin/dmabuf-workload: $(WORKLOAD_OBJS) | $(OUTPUT)/bin
 	$(call msg,BINARY,$@)

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dmabufstat export --prometheus: the text exposition format (version
- * 0.0.4, what node_exporter's textfile collector reads). Every family has
- * HELP and TYPE lines; sizes are in bytes (_bytes); label values are
- * escaped (\\, \", \n) and made valid UTF-8 (an invalid byte becomes
- * U+FFFD).
+ * dmabufstat export --prometheus [--textfile DIR] [--top N]: the text
+ * exposition format (version 0.0.4, what node_exporter's textfile
+ * collector reads). Every family has HELP and TYPE lines; sizes are in
+ * bytes (_bytes); label values are escaped (\\, \", \n) and made valid
+ * UTF-8 (an invalid byte becomes U+FFFD). The byte totals come from the
+ * library's meminfo API, as Android's would.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,8 +15,15 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "prometheus.h"
+#include "cli.h"
+#include "cmd.h"
 #include "utf8.h"
+
+#define PROM_TEXTFILE_NAME "dmabufstat.prom"
+
+struct prom_opts {
+	size_t top;		/* per-process series: the N largest by rss */
+};
 
 /* A label value, quoted and escaped. */
 static void label_value(FILE *f, const char *str)
@@ -63,15 +71,13 @@ static void gauge1(FILE *f, const char *name, const char *label,
 	fprintf(f, "} %" PRIu64 "\n", v);
 }
 
-static const struct dmabufstat_snapshot *sort_snap;
-
 /* rss, largest first, then pid: never a difference as int */
-static int cmp_rss(const void *a, const void *b)
+static int cmp_rss(const void *a, const void *b, void *snap)
 {
 	const struct dmabufstat_process *pa, *pb;
 
-	pa = dmabufstat_process(sort_snap, *(const size_t *)a);
-	pb = dmabufstat_process(sort_snap, *(const size_t *)b);
+	pa = dmabufstat_process(snap, *(const size_t *)a);
+	pb = dmabufstat_process(snap, *(const size_t *)b);
 	if (pa->rss != pb->rss)
 		return pa->rss < pb->rss ? 1 : -1;
 	return (pa->pid > pb->pid) - (pa->pid < pb->pid);
@@ -85,11 +91,14 @@ static void proc_gauge(FILE *f, const char *name,
 	fprintf(f, "} %" PRIu64 "\n", v);
 }
 
-int prom_write(FILE *f, const struct dmabufstat_snapshot *snap,
+static int prom_write(FILE *f, const struct dmabufstat_snapshot *snap,
 	       const struct prom_opts *o)
 {
 	const struct dmabufstat_system *sys = dmabufstat_totals(snap);
+	struct dmabufstat_meminfo_totals mt;
 	size_t nr, i, *idx, top;
+
+	dmabufstat_meminfo_totals(snap, &mt);
 
 	family(f, "dmabufstat_info",
 	       "The backends the figures come from (value 1).");
@@ -98,12 +107,12 @@ int prom_write(FILE *f, const struct dmabufstat_snapshot *snap,
 	fprintf(f, "} 1\n");
 
 	family(f, "dmabuf_total_bytes", "Bytes of all dma-bufs.");
-	gauge(f, "dmabuf_total_bytes", sys->bytes);
+	gauge(f, "dmabuf_total_bytes", mt.total_exported);
 	family(f, "dmabuf_total_buffers", "Number of dma-bufs.");
 	gauge(f, "dmabuf_total_buffers", sys->count);
 	family(f, "dmabuf_kernel_only_bytes",
 	       "Bytes of dma-bufs no process holds (drivers alone).");
-	gauge(f, "dmabuf_kernel_only_bytes", sys->kernel_bytes);
+	gauge(f, "dmabuf_kernel_only_bytes", mt.kernel_rss);
 	family(f, "dmabuf_kernel_only_buffers",
 	       "Number of dma-bufs no process holds.");
 	gauge(f, "dmabuf_kernel_only_buffers", sys->kernel_count);
@@ -112,10 +121,10 @@ int prom_write(FILE *f, const struct dmabufstat_snapshot *snap,
 	gauge(f, "dmabuf_userspace_bytes", sys->userspace_bytes);
 	family(f, "dmabuf_userspace_rss_bytes",
 	       "Sum of every process's dma-buf rss (shared buffers count once per holder).");
-	gauge(f, "dmabuf_userspace_rss_bytes", sys->userspace_rss);
+	gauge(f, "dmabuf_userspace_rss_bytes", mt.userspace_rss);
 	family(f, "dmabuf_userspace_pss_bytes",
 	       "Sum of every process's dma-buf pss.");
-	gauge(f, "dmabuf_userspace_pss_bytes", sys->userspace_pss);
+	gauge(f, "dmabuf_userspace_pss_bytes", mt.userspace_pss);
 	family(f, "dmabuf_processes",
 	       "Number of processes holding a dma-buf.");
 	gauge(f, "dmabuf_processes", sys->nr_procs);
@@ -153,8 +162,7 @@ int prom_write(FILE *f, const struct dmabufstat_snapshot *snap,
 		return -ENOMEM;
 	for (i = 0; i < nr; i++)
 		idx[i] = i;
-	sort_snap = snap;
-	qsort(idx, nr, sizeof(*idx), cmp_rss);
+	qsort_r(idx, nr, sizeof(*idx), cmp_rss, (void *)snap);
 	top = o->top < nr ? o->top : nr;
 	family(f, "dmabuf_process_rss_bytes",
 	       "Dma-buf rss of the processes holding the most (see --top).");
@@ -174,7 +182,11 @@ int prom_write(FILE *f, const struct dmabufstat_snapshot *snap,
 	return 0;
 }
 
-int prom_write_textfile(const char *dir,
+/*
+ * DIR/dmabufstat.prom, atomically: a temporary file in DIR (not named
+ * *.prom, so node_exporter's textfile collector ignores it), fsync, rename.
+ */
+static int prom_write_textfile(const char *dir,
 			const struct dmabufstat_snapshot *snap,
 			const struct prom_opts *o)
 {
@@ -207,4 +219,32 @@ int prom_write_textfile(const char *dir,
 	if (err)
 		unlink(tmp);
 	return err;
+}
+
+int cmd_export(struct dmabufstat *ds, const char *name, char **args, int nr)
+{
+	struct dmabufstat_snapshot *snap = NULL;
+	struct prom_opts po = { .top = env.top };
+	int err;
+
+	if (nr)
+		cli_usage_error("%s: unexpected argument '%s'", name, args[0]);
+	if (!env.prometheus)
+		cli_usage_error("%s: give the format, --prometheus", name);
+	err = dmabufstat_snapshot(ds, &snap);
+	if (err) {
+		cli_lib_error(ds, "cannot take a snapshot", err);
+		return 1;
+	}
+	if (env.textfile)
+		err = prom_write_textfile(env.textfile, snap, &po);
+	else
+		err = prom_write(stdout, snap, &po);
+	dmabufstat_snapshot_free(snap);
+	if (err) {
+		cli_error("%s: %s%s%s", name, env.textfile ?: "",
+			  env.textfile ? ": " : "", strerror(-err));
+		return 1;
+	}
+	return 0;
 }

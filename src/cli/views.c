@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The view commands: summary, buffers, exporters, procs, devices, uids,
+ * cgroups. One snapshot, the view's table (report/views.c) with the
+ * filters and the sort, written as a table, JSON or CSV; with --interval,
+ * one document per sample.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "cmd.h"
+#include "opts.h"
+
+static volatile sig_atomic_t exiting;
+
+static void sig_handler(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+/* SIGINT/SIGTERM end a loop between samples (no SA_RESTART: sleeps wake). */
+static void catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = sig_handler };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+struct meta {
+	const char *view, *reason;
+	const struct dmabufstat_snapshot *snap;
+	bool filtered;
+};
+
+static void json_meta(struct jsonw *w, const void *ctx)
+{
+	const struct meta *m = ctx;
+
+	jsonw_name(w, "version");
+	jsonw_string(w, DMABUFSTAT_VERSION_STRING);
+	jsonw_name(w, "view");
+	jsonw_string(w, m->view);
+	rep_json_snapshot(w, m->snap, m->reason);
+	jsonw_bool_field(w, "filtered", m->filtered);
+}
+
+/* The view's table, filtered, sorted and cut to rows. */
+static int build(struct rep_table *t, enum rep_view v,
+		 const struct dmabufstat_snapshot *snap, const char *sort,
+		 size_t rows)
+{
+	struct rep_filter f = {
+		.pids = env.pids,
+		.nr_pids = env.nr_pids,
+		.has_uid = env.has_uid,
+		.uid = env.uid,
+		.has_cgroup = env.has_cgroup,
+		.cgroup = env.cgroup,
+	};
+	int err;
+
+	err = rep_build(t, v, snap, &f, NULL);
+	if (err)
+		return err;
+	rep_sort(t, rep_sort_col(t, sort ?: rep_view_default_sort(v)),
+		 env.reverse);
+	rep_limit(t, rows);
+	return 0;
+}
+
+static int view_once(struct dmabufstat *ds, const char *name, bool summary,
+		     enum rep_view v)
+{
+	struct rep_style style = {
+		.format = env.format,
+		.bytes = env.bytes,
+		.jsonl = env.interval > 0 || env.count > 0,
+	};
+	struct rep_table totals = { 0 }, main = { 0 }, procs = { 0 };
+	struct dmabufstat_snapshot *snap = NULL;
+	struct rep_doc doc = { 0 };
+	char banner[512], title[64];
+	struct meta m;
+	int err, ret = 1;
+
+	err = dmabufstat_snapshot(ds, &snap);
+	if (err) {
+		cli_lib_error(ds, "cannot take a snapshot", err);
+		return 1;
+	}
+	m.view = name;
+	m.reason = dmabufstat_fallback_reason(ds);
+	m.snap = snap;
+	m.filtered = env.nr_pids || env.has_uid || env.has_cgroup;
+	if (env.format == REP_CSV)
+		snprintf(banner, sizeof(banner),
+			 "dmabufstat %s view=%s backend=%s",
+			 DMABUFSTAT_VERSION_STRING, name,
+			 dmabufstat_snapshot_backend_name(snap));
+	else
+		snprintf(banner, sizeof(banner), "Backend: %s%s%s%s",
+			 dmabufstat_snapshot_backend_name(snap),
+			 *m.reason ? " (fell back: " : "", m.reason,
+			 *m.reason ? ")" : "");
+	doc.banner = banner;
+	doc.meta = json_meta;
+	doc.meta_ctx = &m;
+
+	err = build(&totals, REP_TOTALS, snap, NULL, 0);
+	if (!err) {
+		rep_doc_add(&doc, &totals, "Totals", true, !summary);
+		if (summary) {
+			err = build(&main, REP_EXPORTERS, snap, NULL, 0);
+			if (!err)
+				err = build(&procs, REP_PROCS, snap, env.sort,
+					    env.rows ?: 10);
+			snprintf(title, sizeof(title), "Top processes (by %s%s)",
+				 env.sort ?: "rss",
+				 env.reverse ? ", reversed" : "");
+			rep_doc_add(&doc, &main, "Exporters", false, false);
+			rep_doc_add(&doc, &procs, title, false, false);
+		} else {
+			err = build(&main, v, snap, env.sort, env.rows);
+			rep_doc_add(&doc, &main, NULL, false, false);
+		}
+	}
+	if (err) {
+		cli_error("%s: %s", name, strerror(-err));
+		goto out;
+	}
+	err = rep_write(stdout, &doc, &style);
+	if (err) {
+		cli_error("writing output: %s", strerror(-err));
+		goto out;
+	}
+	ret = 0;
+out:
+	rep_table_free(&totals);
+	rep_table_free(&main);
+	rep_table_free(&procs);
+	dmabufstat_snapshot_free(snap);
+	return ret;
+}
+
+/*
+ * --interval: one JSON document per line, per sample (JSON Lines); or a
+ * table per sample under a line with the time and the sample's number, as
+ * vmstat-like tools scroll. CSV has one header: it stays one sample.
+ */
+int cmd_view(struct dmabufstat *ds, const char *name, char **args, int nr)
+{
+	bool summary = !strcmp(name, "summary");
+	enum rep_view v = summary ? REP_PROCS : rep_view_find(name);
+	uint64_t n = 0, next;
+	int i, ret;
+
+	for (i = 0; i < nr; i++) {
+		if (v != REP_PROCS || summary)
+			cli_usage_error("%s: unexpected argument '%s'", name,
+					args[i]);
+		cli_add_pids(args[i], env.pids, &env.nr_pids, CLI_MAX_PIDS);
+	}
+	if (env.format == CLI_FORMAT_RAW)
+		cli_usage_error("-o raw: the formats of %s are table, json and csv",
+				name);
+	if (env.sort)
+		cli_check_sort(v, NULL, env.sort);
+	if (!env.interval && !env.count)
+		return view_once(ds, name, summary, v);
+	if (env.format == REP_CSV)
+		cli_usage_error("--interval and --count go with -o json (JSON Lines) or tables, not csv");
+	if (!env.interval)
+		env.interval = 1;
+	catch_signals();
+	next = cli_now_ns();
+	while (!exiting) {
+		if (env.format == REP_TABLE) {
+			char when[32];
+			time_t now = time(NULL);
+			struct tm tm;
+
+			localtime_r(&now, &tm);
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+			printf("%s%s  sample %" PRIu64 "\n", n ? "\n" : "", when,
+			       n + 1);
+		}
+		ret = view_once(ds, name, summary, v);
+		fflush(stdout);
+		if (ret)
+			return ret;
+		if (env.count && ++n >= env.count)
+			break;
+		next += (uint64_t)(env.interval * 1e9);
+		if (!cli_sleep_until(next, &exiting))
+			break;
+	}
+	return 0;
+}

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The option words both tools share (see opts.h). */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "opts.h"
+
+int cli_parse_format(const char *arg, bool allow_raw)
+{
+	if (!strcmp(arg, "table") || !strcmp(arg, "text"))
+		return REP_TABLE;
+	if (!strcmp(arg, "json"))
+		return REP_JSON;
+	if (!strcmp(arg, "csv"))
+		return REP_CSV;
+	if (allow_raw && !strcmp(arg, "raw"))
+		return CLI_FORMAT_RAW;
+	cli_usage_error("-o %s: the formats are table, json and csv%s", arg,
+			allow_raw ? " (dump: raw and csv)" : "");
+}
+
+bool cli_parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (!*s || *s == '-')
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return !errno && !*end;
+}
+
+size_t cli_parse_rows(const char *arg)
+{
+	uint64_t v;
+
+	if (!cli_parse_u64(arg, &v) || v > SIZE_MAX)
+		cli_usage_error("-r %s: not a row count", arg);
+	return v;
+}
+
+uint32_t cli_parse_uid(const char *arg)
+{
+	struct passwd *pw;
+	uint64_t v;
+
+	if (cli_parse_u64(arg, &v) && v <= UINT32_MAX)
+		return v;
+	pw = getpwnam(arg);
+	if (!pw)
+		cli_usage_error("--uid %s: no such user", arg);
+	return pw->pw_uid;
+}
+
+uint64_t cli_parse_cgroup(const char *arg)
+{
+	char path[4096];
+	struct stat st;
+	uint64_t v;
+
+	if (cli_parse_u64(arg, &v))
+		return v;
+	if (arg[0] == '/')
+		snprintf(path, sizeof(path), "%s", arg);
+	else
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", arg);
+	/* a cgroup v2 id is its directory's inode number */
+	if (stat(path, &st) || !S_ISDIR(st.st_mode))
+		cli_usage_error("--cgroup %s: not a cgroup id nor a cgroup directory",
+				arg);
+	return st.st_ino;
+}
+
+enum rep_view cli_parse_view(const char *arg)
+{
+	enum rep_view v = rep_view_find(arg);
+
+	if (v == REP_NR_VIEWS)
+		cli_usage_error("-v %s: the views are procs, exporters, buffers, devices, uids and cgroups",
+				arg);
+	return v;
+}
+
+double cli_parse_interval(const char *what, const char *arg)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(arg, &end);
+	if (errno || *end || !*arg || !isfinite(d) || d < 0.05 || d > 86400)
+		cli_usage_error("%s %s: seconds from 0.05 to 86400", what, arg);
+	return d;
+}
+
+uint64_t cli_parse_count(const char *what, const char *arg)
+{
+	uint64_t v;
+
+	if (!cli_parse_u64(arg, &v) || !v)
+		cli_usage_error("%s %s: not a positive count", what, arg);
+	return v;
+}
+
+void cli_parse_backend(const char *spec, struct dmabufstat_opts *o)
+{
+	if (dmabufstat_parse_backend(spec, &o->buf_backend, &o->proc_backend))
+		cli_usage_error("--backend %s: use auto, bpf, fallback, procfs, bufinfo, sysfs or BUF+PROC",
+				spec);
+}
+
+const char *cli_check_sort(enum rep_view v, const struct rep_ext *ext,
+			   const char *key)
+{
+	struct rep_table t;
+	char keys[512];
+
+	rep_table_init(&t, v, ext);
+	if (rep_sort_col(&t, key) >= 0)
+		return key;
+	rep_sort_keys(&t, keys, sizeof(keys));
+	cli_usage_error("-s %s: no such column in %s; columns: %s", key,
+			rep_view_name(v), keys);
+}
+
+void cli_getopt_error(int opt, char **argv)
+{
+	if (opt == ':')
+		cli_usage_error("option '%s' needs an argument",
+				argv[optind - 1]);
+	if (optopt > 0 && optopt < 0x100)
+		cli_usage_error("unknown option '-%c'", optopt);
+	cli_usage_error("unknown option '%s'", argv[optind - 1]);
+}
+
+/* Is capability cap in our effective set (/proc/self/status CapEff)? */
+static bool have_cap(int cap)
+{
+	unsigned long long eff = 0;
+	char line[256];
+	bool found = false;
+	FILE *f;
+
+	f = fopen("/proc/self/status", "r");
+	if (!f)
+		return geteuid() == 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1) {
+			found = true;
+			break;
+		}
+	fclose(f);
+	if (!found)
+		return geteuid() == 0;
+	return eff & (1ULL << cap);
+}
+
+static bool wants_bpf(const struct dmabufstat_opts *o)
+{
+	return o->buf_backend == DMABUFSTAT_BUF_AUTO ||
+	       o->buf_backend == DMABUFSTAT_BUF_BPF_ITER ||
+	       o->proc_backend == DMABUFSTAT_PROC_AUTO ||
+	       o->proc_backend == DMABUFSTAT_PROC_BPF_TASK;
+}
+
+bool cli_bpf_permitted(const struct dmabufstat_opts *o)
+{
+	const int cap_sys_admin = 21, cap_perfmon = 38, cap_bpf = 39;
+
+	if (!wants_bpf(o) || have_cap(cap_sys_admin) ||
+	    (have_cap(cap_bpf) && have_cap(cap_perfmon)))
+		return true;
+	cli_error("not permitted to load BPF programs: run as root, or with CAP_BPF and CAP_PERFMON (or use --backend procfs to see only your own processes)");
+	return false;
+}

@@ -1,0 +1,664 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The views, built once for both tools: each is a column set (the JSON
+ * keys of docs/json-schema.md) and a function filling its rows from a
+ * snapshot with the filters. Adding a view is one column set, one builder
+ * and one row of the views[] table below.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "table.h"
+#include "text.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+enum { B_INO, B_SIZE, B_EXPORTER, B_NAME, B_PROCS, B_FDS, B_MAPS,
+       B_KERNEL_ONLY, B_PIDS, B_DEVICES, B_EXP_NAME, B_DRIVER, B_HAS_NAME,
+       B_REFCOUNT, B_VMAPS, B_ATTACHED };
+static const struct rep_col buffer_cols[] = {
+	[B_INO] = { "ino", "INODE", REP_U64, REP_ID, 8 },
+	[B_SIZE] = { "size", "SIZE", REP_SIZE, 0, 7 },
+	[B_EXPORTER] = { "exporter", "EXPORTER", REP_STR, 0, 12 },
+	[B_NAME] = { "name", "NAME", REP_STR, 0, 14 },
+	[B_PROCS] = { "procs", "PROCS", REP_U64, 0, 5, 1 },
+	[B_FDS] = { "fds", "FDS", REP_U64, 0, 4, 3 },
+	[B_MAPS] = { "maps", "MAPS", REP_U64, 0, 4, 2 },
+	[B_KERNEL_ONLY] = { "kernel_only", "KERNEL_ONLY", REP_BOOL, 0, 11, 1 },
+	[B_PIDS] = { "pids", "HOLDERS", REP_U64LIST, 0, 12 },
+	[B_DEVICES] = { "devices", "DEVICES", REP_STRLIST, 0, 8 },
+	[B_EXP_NAME] = { "exp_name", "EXP_NAME", REP_STR, REP_WIDE },
+	[B_DRIVER] = { "driver", "DRIVER", REP_STR, REP_WIDE },
+	[B_HAS_NAME] = { "has_name", "HAS_NAME", REP_BOOL, REP_WIDE },
+	[B_REFCOUNT] = { "refcount", "REFCOUNT", REP_S64, REP_WIDE },
+	[B_VMAPS] = { "vmaps", "VMAPS", REP_S64, REP_WIDE },
+	[B_ATTACHED] = { "attached", "ATTACHED", REP_U64, REP_WIDE },
+};
+
+enum { E_NAME, E_EXP_NAME, E_COUNT, E_BYTES, E_RESOLVED };
+static const struct rep_col exporter_cols[] = {
+	[E_NAME] = { "name", "EXPORTER", REP_STR, 0, 16 },
+	[E_EXP_NAME] = { "exp_name", "EXP_NAME", REP_STR, 0, 12, 2 },
+	[E_COUNT] = { "count", "COUNT", REP_U64, 0, 6 },
+	[E_BYTES] = { "bytes", "BYTES", REP_SIZE, 0, 7 },
+	[E_RESOLVED] = { "resolved", "RESOLVED", REP_BOOL, REP_WIDE },
+};
+
+enum { P_PID, P_UID, P_COMM, P_RSS, P_PSS, P_BUFS, P_FDS, P_MAPS,
+       P_CGROUP, P_INOS };
+static const struct rep_col proc_cols[] = {
+	[P_PID] = { "pid", "PID", REP_U64, REP_ID, 7 },
+	[P_UID] = { "uid", "UID", REP_U64, REP_ID, 5, 2 },
+	[P_COMM] = { "comm", "COMM", REP_STR, 0, 15 },
+	[P_RSS] = { "rss", "RSS", REP_SIZE, 0, 7 },
+	[P_PSS] = { "pss", "PSS", REP_SIZE, 0, 7 },
+	[P_BUFS] = { "bufs", "BUFS", REP_U64, 0, 5 },
+	[P_FDS] = { "fds", "FDS", REP_U64, 0, 5, 4 },
+	[P_MAPS] = { "maps", "MAPS", REP_U64, 0, 5, 5 },
+	[P_CGROUP] = { "cgroup_id", "CGROUP", REP_U64, REP_ID | REP_WIDE },
+	[P_INOS] = { "inos", "INODES", REP_U64LIST, REP_WIDE },
+};
+
+enum { D_NAME, D_COUNT, D_BYTES };
+static const struct rep_col device_cols[] = {
+	[D_NAME] = { "name", "DEVICE", REP_STR, 0, 20 },
+	[D_COUNT] = { "count", "COUNT", REP_U64, 0, 6 },
+	[D_BYTES] = { "bytes", "BYTES", REP_SIZE, 0, 7 },
+};
+
+enum { G_ID, G_NAME, G_PROCS, G_BUFS, G_RSS, G_PSS };
+static const struct rep_col uid_cols[] = {
+	[G_ID] = { "uid", "UID", REP_U64, REP_ID, 6 },
+	[G_NAME] = { "user", "USER", REP_STR, 0, 12 },
+	[G_PROCS] = { "procs", "PROCS", REP_U64, 0, 5, 2 },
+	[G_BUFS] = { "bufs", "BUFS", REP_U64, 0, 5 },
+	[G_RSS] = { "rss", "RSS", REP_SIZE, 0, 7 },
+	[G_PSS] = { "pss", "PSS", REP_SIZE, 0, 7 },
+};
+
+static const struct rep_col cgroup_cols[] = {
+	[G_ID] = { "cgroup_id", "CGROUP", REP_U64, REP_ID, 8 },
+	[G_NAME] = { "comms", "PROCESSES", REP_STR, 0, 16 },
+	[G_PROCS] = { "procs", "PROCS", REP_U64, 0, 5, 2 },
+	[G_BUFS] = { "bufs", "BUFS", REP_U64, 0, 5 },
+	[G_RSS] = { "rss", "RSS", REP_SIZE, 0, 7 },
+	[G_PSS] = { "pss", "PSS", REP_SIZE, 0, 7 },
+};
+
+static const struct rep_col totals_cols[] = {
+	{ "count", "buffers", REP_U64, 0, 0, 0 },
+	{ "bytes", "exported", REP_SIZE, 0, 0, 0 },
+	{ "userspace_count", "held by processes", REP_U64, 0, 0, 0 },
+	{ "userspace_bytes", "held by processes (size)", REP_SIZE, 0, 0, 0 },
+	{ "kernel_count", "kernel-only", REP_U64, 0, 0, 0 },
+	{ "kernel_bytes", "kernel-only (size)", REP_SIZE, 0, 0, 0 },
+	{ "userspace_rss", "userspace rss", REP_SIZE, 0, 0, 0 },
+	{ "userspace_pss", "userspace pss", REP_SIZE, 0, 0, 0 },
+	{ "processes", "processes", REP_U64, 0, 0, 0 },
+	{ "fds", "fds", REP_U64, 0, 0, 0 },
+	{ "maps", "mappings", REP_U64, 0, 0, 0 },
+};
+
+struct build {
+	struct rep_table *t;
+	const struct dmabufstat_snapshot *snap;
+	const struct rep_filter *f;
+	const struct rep_ext *ext;
+};
+
+static int build_buffers(struct build *b);
+static int build_exporters(struct build *b);
+static int build_procs(struct build *b);
+static int build_devices(struct build *b);
+static int build_uids(struct build *b);
+static int build_cgroups(struct build *b);
+static int build_totals(struct build *b);
+
+static const struct {
+	const char *name, *key;
+	const struct rep_col *cols;
+	int ncols;
+	const char *sort;	/* default sort key */
+	int usage;		/* growth is measured on it; -1 none */
+	int (*build)(struct build *b);
+} views[REP_NR_VIEWS] = {
+	[REP_BUFFERS] = { "buffers", "buffers", buffer_cols,
+			  ARRAY_SIZE(buffer_cols), "size", -1, build_buffers },
+	[REP_EXPORTERS] = { "exporters", "exporters", exporter_cols,
+			    ARRAY_SIZE(exporter_cols), "bytes", E_BYTES,
+			    build_exporters },
+	[REP_PROCS] = { "procs", "processes", proc_cols, ARRAY_SIZE(proc_cols),
+			"rss", P_RSS, build_procs },
+	[REP_DEVICES] = { "devices", "devices", device_cols,
+			  ARRAY_SIZE(device_cols), "bytes", D_BYTES,
+			  build_devices },
+	[REP_UIDS] = { "uids", "uids", uid_cols, ARRAY_SIZE(uid_cols), "rss",
+		       G_RSS, build_uids },
+	[REP_CGROUPS] = { "cgroups", "cgroups", cgroup_cols,
+			  ARRAY_SIZE(cgroup_cols), "rss", G_RSS,
+			  build_cgroups },
+	[REP_TOTALS] = { "totals", "totals", totals_cols,
+			 ARRAY_SIZE(totals_cols), "bytes", -1, build_totals },
+};
+
+const char *rep_view_name(enum rep_view v)
+{
+	return views[v].name;
+}
+
+const char *rep_view_key(enum rep_view v)
+{
+	return views[v].key;
+}
+
+enum rep_view rep_view_find(const char *name)
+{
+	int v;
+
+	for (v = 0; v < REP_TOTALS; v++)
+		if (!strcmp(name, views[v].name) || !strcmp(name, views[v].key))
+			return v;
+	return REP_NR_VIEWS;
+}
+
+const struct rep_col *rep_view_cols(enum rep_view v, int *ncols)
+{
+	*ncols = views[v].ncols;
+	return views[v].cols;
+}
+
+const char *rep_view_default_sort(enum rep_view v)
+{
+	return views[v].sort;
+}
+
+int rep_view_usage_col(enum rep_view v)
+{
+	return views[v].usage;
+}
+
+/* ------------------------------------------------------------------ */
+/* Filters                                                            */
+
+static bool proc_filtered(const struct rep_filter *f)
+{
+	return f && (f->nr_pids || f->has_uid || f->has_cgroup);
+}
+
+static bool proc_matches(const struct rep_filter *f,
+			 const struct dmabufstat_process *p)
+{
+	size_t i;
+
+	if (!proc_filtered(f))
+		return true;
+	if (f->has_uid && p->uid != f->uid)
+		return false;
+	if (f->has_cgroup && p->cgroup_id != f->cgroup)
+		return false;
+	if (!f->nr_pids)
+		return true;
+	for (i = 0; i < f->nr_pids; i++)
+		if (f->pids[i] == p->pid)
+			return true;
+	return false;
+}
+
+static bool exporter_matches(const struct rep_filter *f,
+			     const struct dmabufstat_buffer *b)
+{
+	return !f || !f->exporter ||
+	       !strcmp(dmabufstat_buffer_exporter(b), f->exporter) ||
+	       !strcmp(b->exporter, f->exporter);
+}
+
+/* Is buffer i of a wanted exporter and held by a wanted process? */
+static bool buffer_matches(const struct build *b, size_t i)
+{
+	const struct dmabufstat_buffer *buf = dmabufstat_buffer(b->snap, i);
+	const struct dmabufstat_holder *h;
+	size_t j;
+
+	if (!exporter_matches(b->f, buf))
+		return false;
+	if (!proc_filtered(b->f))
+		return true;
+	for (j = 0; j < buf->nr_procs; j++) {
+		h = dmabufstat_buffer_holder(b->snap, i, j);
+		if (h && proc_matches(b->f,
+				      dmabufstat_process(b->snap, h->proc)))
+			return true;
+	}
+	return false;
+}
+
+/* A wanted process: it matches and holds a buffer of the exporter. */
+static bool process_wanted(const struct build *b, size_t i)
+{
+	const struct dmabufstat_process *p = dmabufstat_process(b->snap, i);
+	size_t j;
+
+	if (!proc_matches(b->f, p))
+		return false;
+	if (!b->f || !b->f->exporter)
+		return true;
+	for (j = 0; j < p->nr_bufs; j++) {
+		const struct dmabufstat_holder *h;
+
+		h = dmabufstat_process_holder(b->snap, i, j);
+		if (h && exporter_matches(b->f,
+					  dmabufstat_buffer(b->snap, h->buf)))
+			return true;
+	}
+	return false;
+}
+
+static bool filtered(const struct rep_filter *f)
+{
+	return proc_filtered(f) || (f && f->exporter);
+}
+
+/* The view's usage figure to the extension's columns. */
+static void extend(struct build *b, struct rep_row *r)
+{
+	int u = views[b->t->view].usage;
+
+	if (b->ext && u >= 0)
+		b->ext->fill(b->ext->ctx, b->t, r, b->t->nbase,
+			     rep_cells(b->t, r)[u].u);
+}
+
+/* ------------------------------------------------------------------ */
+/* Builders                                                           */
+
+static int build_buffers(struct build *b)
+{
+	const struct dmabufstat_snapshot *s = b->snap;
+	size_t i, j, n = dmabufstat_nr_buffers(s);
+	uint64_t pids[256];
+	const char *devs[DMABUFSTAT_ATTACH_NAMES];
+
+	for (i = 0; i < n; i++) {
+		const struct dmabufstat_buffer *buf = dmabufstat_buffer(s, i);
+		struct rep_row *r;
+		union rep_cell *c;
+		size_t np = 0, nd = 0;
+
+		if (!buffer_matches(b, i))
+			continue;
+		r = rep_row_add(b->t, i);
+		if (!r)
+			return -ENOMEM;
+		c = rep_cells(b->t, r);
+		c[B_INO].u = buf->ino;
+		c[B_SIZE].u = buf->size;
+		c[B_EXPORTER].s = dmabufstat_buffer_exporter(buf);
+		c[B_NAME].s = buf->name;
+		c[B_PROCS].u = buf->nr_procs;
+		c[B_FDS].u = buf->nr_fds;
+		c[B_MAPS].u = buf->nr_maps;
+		c[B_KERNEL_ONLY].b = !(buf->flags & DMABUFSTAT_BUF_USERSPACE);
+		c[B_EXP_NAME].s = buf->exporter;
+		c[B_DRIVER].s = buf->driver;
+		c[B_HAS_NAME].b = buf->flags & DMABUFSTAT_BUF_HAS_NAME;
+		c[B_REFCOUNT].i = buf->file_count;
+		c[B_VMAPS].i = buf->vmap_count;
+		c[B_ATTACHED].u = buf->nr_attach;
+		for (j = 0; j < buf->nr_procs && np < ARRAY_SIZE(pids); j++) {
+			const struct dmabufstat_holder *h;
+
+			h = dmabufstat_buffer_holder(s, i, j);
+			if (h)
+				pids[np++] = dmabufstat_process(s, h->proc)->pid;
+		}
+		for (j = 0; j < buf->nr_attach_names &&
+			    j < DMABUFSTAT_ATTACH_NAMES; j++)
+			devs[nd++] = buf->attach[j];
+		if (rep_list_u64(b->t, &c[B_PIDS], pids, np) ||
+		    rep_list_str(b->t, &c[B_DEVICES], devs, nd))
+			return -ENOMEM;
+		extend(b, r);
+	}
+	return 0;
+}
+
+/* The row whose column 0 reads name, or a new one. */
+static struct rep_row *row_named(struct rep_table *t, const char *name,
+				 bool *added)
+{
+	size_t k;
+
+	*added = false;
+	for (k = 0; k < t->nr; k++)
+		if (!strcmp(rep_cells(t, &t->rows[k])[0].s, name))
+			return &t->rows[k];
+	*added = true;
+	return rep_row_add(t, -1);
+}
+
+static void extend_all(struct build *b)
+{
+	size_t k;
+
+	for (k = 0; k < b->t->nr; k++)
+		extend(b, &b->t->rows[k]);
+}
+
+static int build_exporters(struct build *b)
+{
+	const struct dmabufstat_snapshot *s = b->snap;
+	size_t i, n;
+	bool added;
+
+	if (!filtered(b->f)) {
+		n = dmabufstat_nr_exporters(s);
+		for (i = 0; i < n; i++) {
+			const struct dmabufstat_exporter *e;
+			struct rep_row *r = rep_row_add(b->t, i);
+			union rep_cell *c;
+
+			if (!r)
+				return -ENOMEM;
+			e = dmabufstat_exporter(s, i);
+			c = rep_cells(b->t, r);
+			c[E_NAME].s = e->name;
+			c[E_EXP_NAME].s = e->exp_name;
+			c[E_RESOLVED].b = e->resolved;
+			c[E_COUNT].u = e->count;
+			c[E_BYTES].u = e->bytes;
+		}
+		extend_all(b);
+		return 0;
+	}
+	/* summed over the buffers that match */
+	n = dmabufstat_nr_buffers(s);
+	for (i = 0; i < n; i++) {
+		const struct dmabufstat_buffer *buf = dmabufstat_buffer(s, i);
+		struct rep_row *r;
+		union rep_cell *c;
+
+		if (!buffer_matches(b, i))
+			continue;
+		r = row_named(b->t, dmabufstat_buffer_exporter(buf), &added);
+		if (!r)
+			return -ENOMEM;
+		c = rep_cells(b->t, r);
+		if (added) {
+			c[E_NAME].s = dmabufstat_buffer_exporter(buf);
+			c[E_EXP_NAME].s = buf->exporter;
+			c[E_RESOLVED].b = buf->flags & DMABUFSTAT_BUF_DRIVER;
+		}
+		c[E_COUNT].u++;
+		c[E_BYTES].u += buf->size;
+	}
+	extend_all(b);
+	return 0;
+}
+
+static int build_devices(struct build *b)
+{
+	const struct dmabufstat_snapshot *s = b->snap;
+	size_t i, j, n;
+	bool added;
+
+	if (!filtered(b->f)) {
+		n = dmabufstat_nr_devices(s);
+		for (i = 0; i < n; i++) {
+			const struct dmabufstat_device *d;
+			struct rep_row *r = rep_row_add(b->t, i);
+			union rep_cell *c;
+
+			if (!r)
+				return -ENOMEM;
+			d = dmabufstat_device(s, i);
+			c = rep_cells(b->t, r);
+			c[D_NAME].s = d->name;
+			c[D_COUNT].u = d->count;
+			c[D_BYTES].u = d->bytes;
+		}
+		extend_all(b);
+		return 0;
+	}
+	n = dmabufstat_nr_buffers(s);
+	for (i = 0; i < n; i++) {
+		const struct dmabufstat_buffer *buf = dmabufstat_buffer(s, i);
+
+		if (!buffer_matches(b, i))
+			continue;
+		for (j = 0; j < buf->nr_attach_names &&
+			    j < DMABUFSTAT_ATTACH_NAMES; j++) {
+			struct rep_row *r;
+			union rep_cell *c;
+
+			r = row_named(b->t, buf->attach[j], &added);
+			if (!r)
+				return -ENOMEM;
+			c = rep_cells(b->t, r);
+			if (added)
+				c[D_NAME].s = buf->attach[j];
+			c[D_COUNT].u++;
+			c[D_BYTES].u += buf->size;
+		}
+	}
+	extend_all(b);
+	return 0;
+}
+
+static int build_procs(struct build *b)
+{
+	const struct dmabufstat_snapshot *s = b->snap;
+	size_t i, j, n = dmabufstat_nr_processes(s);
+	uint64_t *inos = NULL;
+	int err = 0;
+
+	for (i = 0; i < n && !err; i++) {
+		const struct dmabufstat_process *p = dmabufstat_process(s, i);
+		struct rep_row *r;
+		union rep_cell *c;
+		size_t ni = 0;
+
+		if (!process_wanted(b, i))
+			continue;
+		r = rep_row_add(b->t, i);
+		if (!r) {
+			err = -ENOMEM;
+			break;
+		}
+		c = rep_cells(b->t, r);
+		c[P_PID].u = p->pid;
+		c[P_UID].u = p->uid;
+		c[P_COMM].s = p->comm;
+		c[P_CGROUP].u = p->cgroup_id;
+		c[P_RSS].u = p->rss;
+		c[P_PSS].u = p->pss;
+		c[P_BUFS].u = p->nr_bufs;
+		c[P_FDS].u = p->nr_fds;
+		c[P_MAPS].u = p->nr_maps;
+		if (p->nr_bufs) {
+			uint64_t *v = realloc(inos, p->nr_bufs * sizeof(*v));
+
+			if (!v) {
+				err = -ENOMEM;
+				break;
+			}
+			inos = v;
+		}
+		for (j = 0; j < p->nr_bufs; j++) {
+			const struct dmabufstat_holder *h;
+
+			h = dmabufstat_process_holder(s, i, j);
+			if (h)
+				inos[ni++] = dmabufstat_buffer(s, h->buf)->ino;
+		}
+		err = rep_list_u64(b->t, &c[P_INOS], inos, ni);
+		extend(b, r);
+	}
+	free(inos);
+	return err;
+}
+
+/*
+ * A uid or cgroup is listed when a wanted process belongs to it; comms
+ * gets the names of its processes, comma-separated.
+ */
+static bool group_wanted(const struct build *b, bool uid, uint64_t id,
+			 char *comms, size_t len)
+{
+	const struct dmabufstat_snapshot *s = b->snap;
+	size_t i, n = dmabufstat_nr_processes(s), off = 0;
+	bool found = false;
+
+	comms[0] = '\0';
+	for (i = 0; i < n; i++) {
+		const struct dmabufstat_process *p = dmabufstat_process(s, i);
+
+		if ((uid ? p->uid : p->cgroup_id) != id)
+			continue;
+		found |= process_wanted(b, i);
+		if (off + 2 < len)
+			off += snprintf(comms + off, len - off, "%s%s",
+					off ? "," : "", p->comm);
+	}
+	return found;
+}
+
+static int build_groups(struct build *b, bool uid)
+{
+	const struct dmabufstat_snapshot *s = b->snap;
+	size_t i, n = uid ? dmabufstat_nr_uids(s) : dmabufstat_nr_cgroups(s);
+	char comms[256];
+
+	for (i = 0; i < n; i++) {
+		const struct dmabufstat_group *g = uid ? dmabufstat_uid(s, i) :
+					       dmabufstat_cgroup(s, i);
+		struct rep_row *r;
+		union rep_cell *c;
+		const char *name;
+
+		if (!group_wanted(b, uid, g->id, comms, sizeof(comms)))
+			continue;
+		if (uid) {
+			struct passwd *pw = getpwuid(g->id);
+
+			if (pw)
+				snprintf(comms, sizeof(comms), "%s",
+					 pw->pw_name);
+			else
+				snprintf(comms, sizeof(comms), "%" PRIu64,
+					 g->id);
+		}
+		name = rep_strdup(b->t, comms);
+		r = rep_row_add(b->t, i);
+		if (!r || !name)
+			return -ENOMEM;
+		c = rep_cells(b->t, r);
+		c[G_ID].u = g->id;
+		c[G_NAME].s = name;
+		c[G_PROCS].u = g->nr_procs;
+		c[G_BUFS].u = g->nr_bufs;
+		c[G_RSS].u = g->rss;
+		c[G_PSS].u = g->pss;
+		extend(b, r);
+	}
+	return 0;
+}
+
+static int build_uids(struct build *b)
+{
+	return build_groups(b, true);
+}
+
+static int build_cgroups(struct build *b)
+{
+	return build_groups(b, false);
+}
+
+static int build_totals(struct build *b)
+{
+	const struct dmabufstat_system *t = dmabufstat_totals(b->snap);
+	struct rep_row *r = rep_row_add(b->t, -1);
+	union rep_cell *c;
+
+	if (!r)
+		return -ENOMEM;
+	c = rep_cells(b->t, r);
+	c[0].u = t->count;
+	c[1].u = t->bytes;
+	c[2].u = t->userspace_count;
+	c[3].u = t->userspace_bytes;
+	c[4].u = t->kernel_count;
+	c[5].u = t->kernel_bytes;
+	c[6].u = t->userspace_rss;
+	c[7].u = t->userspace_pss;
+	c[8].u = t->nr_procs;
+	c[9].u = t->nr_fds;
+	c[10].u = t->nr_maps;
+	return 0;
+}
+
+/* Keeps the rows with text in a text column, or equal to a number. */
+static void filter_text(struct rep_table *t, const char *text)
+{
+	size_t i, k = 0;
+	char num[24];
+	int c;
+
+	for (i = 0; i < t->nr; i++) {
+		const union rep_cell *v = rep_cells(t, &t->rows[i]);
+		bool keep = false;
+
+		for (c = 0; c < t->ncols && !keep; c++) {
+			if (t->cols[c].type == REP_STR) {
+				keep = v[c].s && strcasestr(v[c].s, text);
+			} else if (t->cols[c].type == REP_U64) {
+				num[rep_u64(num, v[c].u)] = '\0';
+				keep = !strcmp(num, text);
+			}
+		}
+		if (keep)
+			t->rows[k++] = t->rows[i];
+	}
+	t->nr = k;
+}
+
+void rep_table_init(struct rep_table *t, enum rep_view v,
+		    const struct rep_ext *ext)
+{
+	int i;
+
+	memset(t, 0, sizeof(*t));
+	t->view = v;
+	for (i = 0; i < views[v].ncols; i++)
+		t->cols[t->ncols++] = views[v].cols[i];
+	t->nbase = t->ncols;
+	if (!ext || views[v].usage < 0)
+		return;		/* nothing to measure growth on */
+	for (i = 0; i < ext->ncols && t->ncols < REP_MAX_COLS; i++)
+		t->cols[t->ncols++] = ext->cols[i];
+}
+
+int rep_build(struct rep_table *t, enum rep_view v,
+	      const struct dmabufstat_snapshot *snap,
+	      const struct rep_filter *f, const struct rep_ext *ext)
+{
+	struct build b = { .t = t, .snap = snap, .f = f, .ext = ext };
+	int err;
+
+	rep_table_init(t, v, ext);
+	t->snap = snap;
+	if (t->ncols == t->nbase)
+		b.ext = NULL;	/* nothing to measure growth on */
+	err = views[v].build(&b);
+	if (err) {
+		rep_table_free(t);
+		return err;
+	}
+	if (f && f->text && f->text[0])
+		filter_text(t, f->text);
+	return 0;
+}
