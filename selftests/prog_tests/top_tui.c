@@ -318,12 +318,13 @@ static void subtest_keys(void)
 	tmux("send-keys -t top 3");
 	EXPECT("INODE", "3: buffers view");
 	EXPECT("sort size desc", "buffers sort");
+	/* names and identifiers sort ascending, other numbers descending */
 	tmux("send-keys -t top '>'");
-	EXPECT("sort exporter desc", "> picks the next column");
+	EXPECT("sort exporter asc", "> picks the next column");
 	tmux("send-keys -t top '<' '<'");
-	EXPECT("sort ino desc", "< picks the previous column");
+	EXPECT("sort ino asc", "< picks the previous column");
 	tmux("send-keys -t top r");
-	EXPECT("sort ino asc", "r reverses");
+	EXPECT("sort ino desc", "r reverses");
 	tmux("send-keys -t top 2");
 	EXPECT("EXP_NAME", "2: exporters view");
 	tmux("send-keys -t top Tab");
@@ -571,11 +572,12 @@ static bool in_order(const struct screen *sc, const char *title, bool desc,
 
 	for (r = 1; r < sc->nrows; r++) {
 		if (text)
-			c = strcmp(cell(sc, r - 1, title), cell(sc, r, title));
+			c = strverscmp(cell(sc, r - 1, title),
+				       cell(sc, r, title));
 		else
 			c = num(sc, r - 1, title) < num(sc, r, title) ? -1 :
 			    num(sc, r - 1, title) > num(sc, r, title);
-		/* text sorts A-Z when numbers sort largest first */
+		/* text sorts A-Z (naturally) when numbers sort largest first */
 		if (text ? (desc ? c > 0 : c < 0) : (desc ? c < 0 : c > 0)) {
 			printf("%s out of order at row %d\n", title, r);
 			return false;
@@ -602,7 +604,7 @@ static void subtest_sort(void)
 	if (wait_table(&sc, "PID"))
 		ASSERT_TRUE(in_order(&sc, "PSS", false, false), "PSS ascending");
 	tmux("send-keys -t top r '<' '<'");
-	EXPECT("sort comm desc", "< <: comm");
+	EXPECT("sort comm asc", "< <: comm");
 	if (wait_table(&sc, "PID"))
 		ASSERT_TRUE(in_order(&sc, "COMM", true, true), "COMM A-Z");
 	tmux("send-keys -t top 3");

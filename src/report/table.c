@@ -127,6 +127,18 @@ void rep_table_free(struct rep_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
+bool rep_col_left(const struct rep_col *c)
+{
+	return c->type == REP_STR || c->type == REP_STRLIST ||
+	       c->type == REP_U64LIST || c->type == REP_BOOL ||
+	       c->type == REP_MARK;
+}
+
+bool rep_col_ascending(const struct rep_col *c)
+{
+	return c->type == REP_STR || (c->flags & REP_ID);
+}
+
 static bool sortable(const struct rep_col *c)
 {
 	return c->type != REP_STRLIST && c->type != REP_U64LIST;
@@ -289,6 +301,9 @@ size_t rep_cell_text(const struct rep_table *t, const struct rep_row *r,
 	buf[0] = '\0';
 	switch (col->type) {
 	case REP_STR:
+		/* tree mode indents the column the rows are grouped by */
+		if ((r->flags & REP_ROW_CHILD) && c == t->indent_col)
+			append(buf, len, &off, &w, "  ", false);
 		append(buf, len, &off, &w, v->s && *v->s ? v->s : "-",
 		       v->s && *v->s);
 		break;

@@ -128,6 +128,7 @@ struct rep_table {
 	const char **strs;	/* REP_STRLIST items */
 	size_t nr_strs, cap_strs;
 	struct rep_text_chunk *text;	/* strings the table owns */
+	int indent_col;		/* REP_ROW_CHILD rows indent it; -1 none */
 };
 
 /* The view's cells of row r (valid until the next row is added). */
@@ -136,6 +137,11 @@ static inline union rep_cell *rep_cells(const struct rep_table *t,
 {
 	return &t->cells[r->cell];
 }
+
+/* Text and lists are left-aligned, numbers right. */
+bool rep_col_left(const struct rep_col *c);
+/* Does the column sort ascending (identifiers, text) before reversing? */
+bool rep_col_ascending(const struct rep_col *c);
 
 /* "procs", "exporters", ...: -v words and the commands' names. */
 const char *rep_view_name(enum rep_view v);

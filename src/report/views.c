@@ -633,6 +633,7 @@ void rep_table_init(struct rep_table *t, enum rep_view v,
 
 	memset(t, 0, sizeof(*t));
 	t->view = v;
+	t->indent_col = -1;
 	for (i = 0; i < views[v].ncols; i++)
 		t->cols[t->ncols++] = views[v].cols[i];
 	t->nbase = t->ncols;

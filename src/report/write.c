@@ -29,9 +29,7 @@ bool rep_doc_add(struct rep_doc *d, const struct rep_table *t,
 
 static bool right_aligned(const struct rep_col *c)
 {
-	return c->type != REP_STR && c->type != REP_STRLIST &&
-	       c->type != REP_U64LIST && c->type != REP_BOOL &&
-	       c->type != REP_MARK;
+	return !rep_col_left(c);
 }
 
 static void spaces(FILE *f, size_t n)

@@ -1,32 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dmabuf-top: options, signals and the batch refresh loop; the interactive
- * mode is ui.c.
+ * mode is ui.c. The option words are dmabufstat's (src/common/opts.c).
  */
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "opts.h"
+#include "text.h"
 #include "top.h"
-
 
 volatile sig_atomic_t top_exiting;
 
 static struct env {
 	bool batch;
-	bool json;
+	enum rep_format format;
 	const char *backend;
 	double interval;
 	uint64_t count;		/* 0: until interrupted */
 	struct top_opts top;
 } env = {
+	.format = REP_TABLE,
 	.interval = 1.0,
-	.top = { .leak_k = 3 },
+	.top = { .view = REP_PROCS, .leak_k = 3 },
 };
 
 static const char usage_text[] =
@@ -38,7 +39,7 @@ static const char usage_text[] =
 "q, Ctrl-C or SIGTERM). Each refresh takes one libdmabufstat snapshot\n"
 "(dma-buf BPF iterator, else debugfs bufinfo / sysfs stats / /proc).\n"
 "\n"
-"On a terminal it runs full-screen (ncurses); with -b, -o json, or when\n"
+"On a terminal it runs full-screen (ncurses); with -b, -o json or csv, or when\n"
 "stdout is not a terminal it prints one report per refresh instead, with no\n"
 "escape codes: a header (time, refresh number, backend, view; buffers,\n"
 "exported bytes, userspace rss and pss, kernel-only bytes) and a table.\n"
@@ -47,20 +48,30 @@ static const char usage_text[] =
 "  -b, --batch          batch mode even on a terminal\n"
 "  -C, --noclear        the same as -b: tables scroll, as with -C in bcc's\n"
 "                       top tools\n"
-"  -o, --output FMT     batch output: text (default) or json (JSON Lines: one\n"
-"                       document per refresh on one line, flushed; implies -b)\n"
+"  -o, --output FMT     batch output: table (or text; the default), json\n"
+"                       (JSON Lines: one document per refresh on one line,\n"
+"                       the objects of dmabufstat -o json plus the growth\n"
+"                       fields) or csv (the header row once); json and csv\n"
+"                       imply -b\n"
+"  -j, --json           the same as -o json\n"
 "  -v, --view VIEW      procs (default), exporters, buffers, devices, uids or\n"
 "                       cgroups\n"
 "  -s, --sort COL       sort by column COL (its JSON key, e.g. rss, pss, bufs,\n"
-"                       fds, grow, size, bytes, count, comm, name); numbers\n"
-"                       largest first, text A-Z. Default: rss (procs, uids,\n"
-"                       cgroups), bytes (exporters, devices), size (buffers)\n"
+"                       fds, grow, size, bytes, count, comm, name):\n"
+"                       identifiers (pid, ino, uid, cgroup_id) ascending,\n"
+"                       other numbers largest first, names in natural order\n"
+"                       (leak-2 before leak-10); ties by the identifier.\n"
+"                       Default: rss (procs, uids, cgroups), bytes\n"
+"                       (exporters, devices), size (buffers)\n"
 "      --reverse        reverse the sort order\n"
 "  -r, --rows N         at most N rows per refresh (batch; 0: all)\n"
 "  -p, --pid PID        only process PID (repeatable, or PID,PID,...); the\n"
 "                       buffers, exporters and devices views then count only\n"
 "                       buffers these processes hold, uids and cgroups show\n"
 "                       only the groups they belong to\n"
+"      --uid UID        likewise, processes of user UID (number or name)\n"
+"      --cgroup CG      likewise, processes in cgroup CG (id, or a path\n"
+"                       absolute or under /sys/fs/cgroup)\n"
 "  -K, --leak K         mark ('!' in column L, \"leak\": true in JSON) entities\n"
 "                       whose usage grew at each of the last K refreshes\n"
 "                       (default 3; 0: off). Usage: rss for processes, uids,\n"
@@ -68,10 +79,12 @@ static const char usage_text[] =
 "      --since-start    DELTA is against the first refresh, not the previous\n"
 "  -H, --tree           start grouped: processes by command name, buffers by\n"
 "                       exporter (group rows are shown as [N] and sum members)\n"
-"      --bytes          sizes in bytes, not 4.0K, 1.2M, ...\n"
+"      --bytes          sizes in bytes, not 4.0K, 1.2M, ...: sizes below 1024\n"
+"                       bytes are plain numbers, others K, M, G, T (powers of\n"
+"                       1024), one decimal below 10; as dmabufstat's tables\n"
+"      --interval S     the same as INTERVAL; --count N the same as COUNT\n"
 "      --backend SPEC   auto (default), bpf, fallback, procfs, bufinfo, sysfs or\n"
-"                       BUF+PROC,"
-" as for dmabufstat --backend\n"
+"                       BUF+PROC, as for dmabufstat --backend\n"
 "  -h, --help           this text\n"
 "  -V, --version        print the version\n"
 "\n"
@@ -81,9 +94,12 @@ static const char usage_text[] =
 "previous refresh), AVG/s (bytes per second since the first refresh; an\n"
 "entity that appeared later counts from 0) and L (the leak mark, -K).\n"
 "Exporters, devices, uids and cgroups have the same growth columns;\n"
-"buffers show INODE SIZE EXPORTER NAME PROCS FDS MAPS HOLDERS (pids) and\n"
-"DEVICES (attached). Bytes a name cannot print are shown as '?'; JSON has\n"
-"the name as UTF-8 (bad bytes as U+FFFD) and name_hex.\n"
+"buffers show INODE SIZE EXPORTER NAME PROCS FDS MAPS KERNEL_ONLY HOLDERS\n"
+"(pids) and DEVICES (attached). Names are shown as they are when valid\n"
+"UTF-8 under a UTF-8 locale, padded by display width; control bytes and\n"
+"bytes not UTF-8 are escaped (\\n, \\xNN). JSON has the name as UTF-8 (bad\n"
+"bytes as U+FFFD) and, only then, its exact bytes in name_hex\n"
+"(docs/json-schema.md).\n"
 "\n"
 "The full screen: a header with the totals above, the backend and how long\n"
 "the snapshot took; a sparkline of the total exported bytes; per-exporter\n"
@@ -115,8 +131,9 @@ static const char usage_text[] =
 "  q, Esc                 quit (the terminal is restored, as on SIGINT,\n"
 "                         SIGTERM and errors)\n"
 "\n"
-"Exit status: 0 done, 1 a snapshot failed (one line on stderr, 'dmabuf-top:\n"
-"error: ...'), 2 usage error.\n"
+"Exit status: 0 done, 1 a snapshot failed or BPF is not permitted (one line\n"
+"on stderr, 'dmabuf-top: error: ...', as dmabufstat words it), 2 usage\n"
+"error.\n"
 "\n"
 "Examples:\n"
 "  dmabuf-top                         full-screen, 1 s refresh\n"
@@ -135,22 +152,31 @@ enum {
 	OPT_BYTES,
 	OPT_BACKEND,
 	OPT_REVERSE,
+	OPT_UID,
+	OPT_CGROUP,
+	OPT_INTERVAL,
+	OPT_COUNT,
 };
 
 static const struct option long_opts[] = {
 	{ "batch", no_argument, NULL, 'b' },
 	{ "noclear", no_argument, NULL, 'C' },
 	{ "output", required_argument, NULL, 'o' },
+	{ "json", no_argument, NULL, 'j' },
 	{ "view", required_argument, NULL, 'v' },
 	{ "sort", required_argument, NULL, 's' },
 	{ "reverse", no_argument, NULL, OPT_REVERSE },
 	{ "rows", required_argument, NULL, 'r' },
 	{ "pid", required_argument, NULL, 'p' },
+	{ "uid", required_argument, NULL, OPT_UID },
+	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "leak", required_argument, NULL, 'K' },
 	{ "since-start", no_argument, NULL, OPT_SINCE_START },
 	{ "tree", no_argument, NULL, 'H' },
 	{ "bytes", no_argument, NULL, OPT_BYTES },
 	{ "backend", required_argument, NULL, OPT_BACKEND },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ 0 },
@@ -160,10 +186,10 @@ static void parse_args(int argc, char **argv)
 {
 	char *end;
 	long v;
-	int opt, i;
+	int opt;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":bCo:v:s:r:p:K:HhV", long_opts,
+	while ((opt = getopt_long(argc, argv, ":bCo:jv:s:r:p:K:HhV", long_opts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'b':
@@ -171,24 +197,16 @@ static void parse_args(int argc, char **argv)
 			env.batch = true;
 			break;
 		case 'o':
-			if (!strcmp(optarg, "json"))
-				env.json = env.batch = true;
-			else if (!strcmp(optarg, "text") ||
-				 !strcmp(optarg, "table"))
-				env.json = false;
-			else
-				cli_usage_error("-o %s: the formats are text and json",
-					    optarg);
+			env.format = cli_parse_format(optarg, false);
+			if (env.format != REP_TABLE)
+				env.batch = true;
+			break;
+		case 'j':
+			env.format = REP_JSON;
+			env.batch = true;
 			break;
 		case 'v':
-			for (i = 0; i < TOP_NR_VIEWS; i++)
-				if (!strcmp(optarg, top_view_names[i]) ||
-				    !strcmp(optarg, top_view_keys[i]))
-					break;
-			if (i == TOP_NR_VIEWS)
-				cli_usage_error("-v %s: the views are procs, exporters, buffers, devices, uids and cgroups",
-					    optarg);
-			env.top.view = i;
+			env.top.view = cli_parse_view(optarg);
 			break;
 		case 's':
 			env.top.sort = optarg;
@@ -197,22 +215,26 @@ static void parse_args(int argc, char **argv)
 			env.top.reverse = true;
 			break;
 		case 'r':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || !*optarg || v < 0)
-				cli_usage_error("-r %s: not a row count", optarg);
-			env.top.rows = v;
+			env.top.rows = cli_parse_rows(optarg);
 			break;
 		case 'p':
 			cli_add_pids(optarg, env.top.pids, &env.top.nr_pids,
 				     TOP_MAX_PIDS);
+			break;
+		case OPT_UID:
+			env.top.uid = cli_parse_uid(optarg);
+			env.top.has_uid = true;
+			break;
+		case OPT_CGROUP:
+			env.top.cgroup = cli_parse_cgroup(optarg);
+			env.top.has_cgroup = true;
 			break;
 		case 'K':
 			errno = 0;
 			v = strtol(optarg, &end, 10);
 			if (errno || *end || !*optarg || v < 0 || v > 1000000)
 				cli_usage_error("-K %s: not a number of refreshes",
-					    optarg);
+						optarg);
 			env.top.leak_k = v;
 			break;
 		case OPT_SINCE_START:
@@ -227,59 +249,31 @@ static void parse_args(int argc, char **argv)
 		case OPT_BACKEND:
 			env.backend = optarg;
 			break;
+		case OPT_INTERVAL:
+			env.interval = cli_parse_interval("--interval", optarg);
+			break;
+		case OPT_COUNT:
+			env.count = cli_parse_count("--count", optarg);
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
 		case 'V':
-			printf("dmabuf-top %s (libdmabufstat %s)\n", DMABUFSTAT_VERSION_STRING,
-			       dmabufstat_version());
+			printf("dmabuf-top %s (libdmabufstat %s)\n",
+			       DMABUFSTAT_VERSION_STRING, dmabufstat_version());
 			exit(0);
-		case ':':
-			cli_usage_error("option '%s' needs an argument",
-				    argv[optind - 1]);
-			break;
 		default:
-			if (optopt)
-				cli_usage_error("unknown option '-%c'", optopt);
-			cli_usage_error("unknown option '%s'", argv[optind - 1]);
+			cli_getopt_error(opt, argv);
 		}
 	}
-	if (optind < argc) {
-		double d = strtod(argv[optind], &end);
-
-		if (*end || !*argv[optind] || !isfinite(d) || d < 0.05 ||
-		    d > 86400)
-			cli_usage_error("interval %s: seconds from 0.05 to 86400",
-				    argv[optind]);
-		env.interval = d;
-		optind++;
-	}
-	if (optind < argc) {
-		unsigned long long c;
-
-		errno = 0;
-		c = strtoull(argv[optind], &end, 10);
-		if (errno || *end || !*argv[optind] || !c ||
-		    argv[optind][0] == '-')
-			cli_usage_error("count %s: not a positive number",
-				    argv[optind]);
-		env.count = c;
-		optind++;
-	}
+	if (optind < argc)
+		env.interval = cli_parse_interval("interval", argv[optind++]);
+	if (optind < argc)
+		env.count = cli_parse_count("count", argv[optind++]);
 	if (optind < argc)
 		cli_usage_error("unexpected argument '%s'", argv[optind]);
-	if (env.top.sort && view_col_index(env.top.view, env.top.sort) < 0) {
-		char keys[256] = "";
-		const struct col *c;
-		int n;
-
-		c = view_cols(env.top.view, &n);
-		for (i = 0; i < n; i++)
-			snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys),
-				 "%s%s", i ? ", " : "", c[i].key);
-		cli_usage_error("-s %s: no such column in %s; columns: %s",
-			    env.top.sort, top_view_names[env.top.view], keys);
-	}
+	if (env.top.sort)
+		cli_check_sort(env.top.view, &top_growth_cols, env.top.sort);
 }
 
 static int run_batch(struct model *m)
@@ -288,12 +282,12 @@ static int run_batch(struct model *m)
 	int err;
 
 	for (n = 1; !top_exiting && (!env.count || n <= env.count); n++) {
-		err = model_refresh(m, &env.top);
+		err = model_refresh(m);
 		if (err) {
 			cli_lib_error(m->ds, "cannot take a snapshot", err);
 			return 1;
 		}
-		err = batch_print(m, &env.top, env.json, env.interval, n);
+		err = batch_print(m, &env.top, env.format, env.interval, n);
 		if (err) {
 			cli_error("writing output: %s", strerror(-err));
 			return 1;
@@ -316,14 +310,14 @@ int main(int argc, char **argv)
 	int ret, err;
 
 	cli_prog = "dmabuf-top";
+	rep_locale_init();
 	parse_args(argc, argv);
 	if (!isatty(STDOUT_FILENO))
 		env.batch = true;
-	if (env.backend && dmabufstat_parse_backend(env.backend,
-						    &opts.buf_backend,
-						    &opts.proc_backend))
-		cli_usage_error("--backend %s: use auto, bpf, fallback, procfs, bufinfo, sysfs or BUF+PROC",
-			    env.backend);
+	if (env.backend)
+		cli_parse_backend(env.backend, &opts);
+	if (!cli_bpf_permitted(&opts))
+		return 1;
 
 	/* no SA_RESTART: a signal ends sleeps and getch() at once */
 	sigemptyset(&sa.sa_mask);

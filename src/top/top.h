@@ -2,11 +2,14 @@
 /*
  * dmabuf-top: live view of who holds DMA-BUF memory.
  *
- * model.c   snapshots, per-entity history (growth, leak streaks), the row
- *           tables of every view with their filters and sort order
- * batch.c   batch mode: plain text tables or JSON Lines
+ * model.c   snapshots, per-entity history (growth, leak streaks), and the
+ *           growth columns it adds to the report layer's views; tree mode
+ * batch.c   batch mode: the report layer's table, JSON Lines or CSV writer
  * ui.c      interactive ncurses mode
  * main.c    options, signals, the refresh loop
+ *
+ * The views, their rows, filters, sort order, sizes and escapes are the
+ * report layer's (src/report), the same as dmabufstat's.
  */
 #ifndef __DMABUF_TOP_H
 #define __DMABUF_TOP_H
@@ -17,71 +20,34 @@
 #include <stdint.h>
 
 #include "libdmabufstat.h"
+#include "table.h"
+#include "write.h"
 
-#define TOP_MAXCOL	14
 #define TOP_MAX_PIDS	256
 #define TOP_HIST	256	/* samples of total bytes kept (sparkline) */
+#define TOP_NR_VIEWS	6
 
-enum top_view {
-	TOP_PROCS,
-	TOP_EXPORTERS,
-	TOP_BUFFERS,
-	TOP_DEVICES,
-	TOP_UIDS,
-	TOP_CGROUPS,
-	TOP_NR_VIEWS,
-};
+/* The views in the order of keys 1-6. */
+extern const enum rep_view top_views[TOP_NR_VIEWS];
+/* A view's place in that order. */
+int top_view_index(enum rep_view v);
 
-/* "procs", "exporters", ... (-v) and the JSON array keys. */
-extern const char *const top_view_names[TOP_NR_VIEWS];
-extern const char *const top_view_keys[TOP_NR_VIEWS];
-
-enum col_kind {
-	COL_NUM,	/* unsigned count or id */
-	COL_BYTES,	/* size */
-	COL_DELTA,	/* signed bytes */
-	COL_RATE,	/* signed bytes per second */
-	COL_STR,
-	COL_LEAK,	/* the leak mark */
-};
-
-struct col {
-	const char *key;	/* -s name and JSON key */
-	const char *title;	/* table header */
-	enum col_kind kind;
-	int width;
-	bool left;
-	int drop;	/* narrow screens hide it: 1 first, then 2, ...; 0 never */
-};
-
-struct row {
-	char id[48];		/* identity: selection and history key */
-	int64_t v[TOP_MAXCOL];
-	char *s[TOP_MAXCOL];	/* COL_STR values (owned) */
-	int streak;		/* refreshes in a row its usage grew */
-	bool leak;		/* streak >= K */
-	bool group;		/* a group (tree parent) row */
-	int depth;		/* 1: child in tree mode */
-	long idx;		/* index in the snapshot's array, -1: group */
-};
-
-struct table {
-	enum top_view view;
-	const struct col *cols;
-	int ncols;
-	struct row *rows;
-	size_t nr, cap;
-};
+/* DELTA, GROW/s, AVG/s, L and (JSON, CSV) growth_streak. */
+extern const struct rep_ext top_growth_cols;
 
 struct hist_ent;
 
 struct top_opts {
-	enum top_view view;
+	enum rep_view view;
 	const char *sort;	/* column key; NULL: the view's default */
 	bool reverse;
 	size_t rows;		/* 0: all */
 	uint32_t pids[TOP_MAX_PIDS];
 	size_t nr_pids;
+	bool has_uid;
+	uint32_t uid;
+	bool has_cgroup;
+	uint64_t cgroup;
 	int leak_k;		/* -K */
 	bool since_start;
 	bool bytes;		/* exact byte counts in text */
@@ -108,22 +74,18 @@ struct model {
 int model_init(struct model *m, const struct dmabufstat_opts *o);
 void model_fini(struct model *m);
 /* Takes a snapshot and updates history; -errno (message in m->ds). */
-int model_refresh(struct model *m, const struct top_opts *o);
-const struct col *view_cols(enum top_view v, int *ncols);
-const char *view_default_sort(enum top_view v);
-int view_col_index(enum top_view v, const char *key);
-/* Builds the rows of o->view (filters, tree, sort); -ENOMEM. */
-int table_build(struct model *m, const struct top_opts *o, struct table *t);
-void table_free(struct table *t);
-/* Text of a cell, width-independent ("4.0M", "+1.2K", "-"). */
-void cell_text(const struct col *c, const struct row *r, int i, bool bytes,
-	       char *buf, size_t len);
-void fmt_size(uint64_t v, bool exact, char *buf, size_t len);
-uint64_t model_interval_ns(const struct model *m);
+int model_refresh(struct model *m);
+/*
+ * The rows of o->view: the report layer's view with the filters and the
+ * growth columns, sorted, grouped in tree mode, at most o->rows when
+ * limit; -ENOMEM.
+ */
+int table_build(struct model *m, const struct top_opts *o,
+		struct rep_table *t, bool limit);
 
 /* batch.c */
-int batch_print(struct model *m, const struct top_opts *o, bool json,
-		double interval, uint64_t refresh);
+int batch_print(struct model *m, const struct top_opts *o,
+		enum rep_format format, double interval, uint64_t refresh);
 
 /* ui.c */
 int ui_run(struct model *m, struct top_opts *o, double interval,

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <langinfo.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +16,7 @@
 #include <curses.h>
 
 #include "cli.h"
+#include "text.h"
 #include "top.h"
 
 static bool curses_on;
@@ -33,20 +33,21 @@ struct ui {
 	struct model *m;
 	struct top_opts *o;
 	double interval;
-	struct table t;
-	int sort[TOP_NR_VIEWS];	/* column per view */
-	bool shown[TOP_MAXCOL];	/* columns that fit the screen */
-	int width[TOP_MAXCOL];
-	char sel_id[48];	/* the selected entity, kept across refreshes */
+	struct rep_table t;
+	struct rep_table colset[REP_NR_VIEWS];	/* each view's columns */
+	int sort[REP_NR_VIEWS];	/* column per view */
+	bool shown[REP_MAX_COLS];	/* columns that fit the screen */
+	int width[REP_MAX_COLS];
+	char sel_id[64];	/* the selected entity, kept across refreshes */
 	size_t sel, top;
 	struct {		/* the same, kept per view while it is hidden */
-		char sel_id[48];
+		char sel_id[64];
 		size_t sel, top;
-	} saved[TOP_NR_VIEWS];
+	} saved[REP_NR_VIEWS];
 	bool details, help, editing, utf8;
 	struct {		/* the selected entity's usage since selected */
-		char id[48];
-		enum top_view view;
+		char id[64];
+		enum rep_view view;
 		uint64_t gen;	/* the refresh last recorded */
 		uint64_t v[TOP_HIST];
 		size_t nr;
@@ -77,27 +78,66 @@ static void put_line(int y, int attr, const char *fmt, ...)
 	}
 }
 
+static const char *row_id(const struct ui *u, size_t i, char *buf,
+			  size_t len)
+{
+	rep_row_id(&u->t, &u->t.rows[i], buf, len);
+	return buf;
+}
+
+/*
+ * Text escaped (report/text.h), cut to cols display columns and padded to
+ * them, at out (len bytes).
+ */
+static const char *fit(char *out, size_t len, const char *s, size_t cols)
+{
+	char esc[512];
+	size_t n, w;
+
+	rep_escape(esc, sizeof(esc), s, &w);
+	if (cols + 1 > len)
+		cols = len - 1;
+	n = rep_cut(out, esc, strlen(esc), &w, cols);
+	/* padding: as many blanks as columns are left, room permitting */
+	while (w < cols && n + 1 < len) {
+		out[n++] = ' ';
+		w++;
+	}
+	out[n] = '\0';
+	return out;
+}
+
 static int rebuild(struct ui *u)
 {
+	char id[64];
 	size_t i;
 	int err;
 
-	table_free(&u->t);
-	u->o->sort = view_cols(u->o->view, &(int){ 0 })[u->sort[u->o->view]].key;
-	err = table_build(u->m, u->o, &u->t);
+	rep_table_free(&u->t);
+	u->o->sort = u->colset[u->o->view].cols[u->sort[u->o->view]].key;
+	err = table_build(u->m, u->o, &u->t, false);
 	if (err)
 		return err;
 	for (i = 0; i < u->t.nr; i++)
-		if (!strcmp(u->t.rows[i].id, u->sel_id)) {
+		if (!strcmp(row_id(u, i, id, sizeof(id)), u->sel_id)) {
 			u->sel = i;
 			return 0;
 		}
 	if (u->sel >= u->t.nr)
 		u->sel = u->t.nr ? u->t.nr - 1 : 0;
 	if (u->t.nr)
-		snprintf(u->sel_id, sizeof(u->sel_id), "%s",
-			 u->t.rows[u->sel].id);
+		row_id(u, u->sel, u->sel_id, sizeof(u->sel_id));
 	return 0;
+}
+
+/* The usage figure of a row: rss, bytes or size. */
+static uint64_t row_usage(const struct ui *u, const struct rep_row *r)
+{
+	int col = rep_view_usage_col(u->t.view);
+
+	if (col < 0)
+		col = rep_sort_col(&u->t, rep_view_default_sort(u->t.view));
+	return col < 0 ? 0 : rep_cells(&u->t, r)[col].u;
 }
 
 /*
@@ -106,14 +146,15 @@ static int rebuild(struct ui *u)
  */
 static void record_trend(struct ui *u)
 {
-	const struct row *r;
-	int col;
+	const struct rep_row *r;
+	char id[64];
 
 	if (!u->t.nr)
 		return;
 	r = &u->t.rows[u->sel];
-	if (strcmp(r->id, u->trend.id) || u->trend.view != u->o->view) {
-		snprintf(u->trend.id, sizeof(u->trend.id), "%s", r->id);
+	row_id(u, u->sel, id, sizeof(id));
+	if (strcmp(id, u->trend.id) || u->trend.view != u->o->view) {
+		snprintf(u->trend.id, sizeof(u->trend.id), "%s", id);
 		u->trend.view = u->o->view;
 		u->trend.nr = 0;
 		u->trend.gen = 0;
@@ -121,13 +162,12 @@ static void record_trend(struct ui *u)
 	if (u->trend.gen == u->m->gen)
 		return;
 	u->trend.gen = u->m->gen;
-	col = view_col_index(u->o->view, view_default_sort(u->o->view));
 	if (u->trend.nr == TOP_HIST) {
 		memmove(u->trend.v, u->trend.v + 1,
 			sizeof(u->trend.v[0]) * (TOP_HIST - 1));
 		u->trend.nr--;
 	}
-	u->trend.v[u->trend.nr++] = r->v[col] < 0 ? 0 : r->v[col];
+	u->trend.v[u->trend.nr++] = row_usage(u, r);
 }
 
 static void select_row(struct ui *u, long i)
@@ -139,7 +179,7 @@ static void select_row(struct ui *u, long i)
 	if (i >= (long)u->t.nr)
 		i = u->t.nr - 1;
 	u->sel = i;
-	snprintf(u->sel_id, sizeof(u->sel_id), "%s", u->t.rows[i].id);
+	row_id(u, i, u->sel_id, sizeof(u->sel_id));
 }
 
 /* ------------------------------------------------------------------ */
@@ -226,21 +266,20 @@ static int draw_header(struct ui *u)
 	const struct dmabufstat_snapshot *s = u->m->snap;
 	const struct dmabufstat_system *tot = dmabufstat_totals(s);
 	struct fields f = { .y = 0, .attr = A_REVERSE };
-	char a[24], when[16];
-	const struct col *cols;
+	const struct rep_col *sc = &u->colset[u->o->view].cols[u->sort[u->o->view]];
+	char a[REP_SIZE_LEN], when[16];
 	time_t now = time(NULL);
 	struct tm tm;
 	int y, n, i;
 
 	localtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
-	cols = view_cols(u->o->view, &n);
 	field(&f, "dmabuf-top %s", when);
 	field(&f, "%s", dmabufstat_snapshot_backend_name(s));
 	field(&f, "took %.1fms", u->m->took_ns / 1e6);
 	field(&f, "every %gs", u->interval);
-	field(&f, "sort %s %s", cols[u->sort[u->o->view]].key,
-	      u->o->reverse ? "asc" : "desc");
+	field(&f, "sort %s %s", sc->key,
+	      rep_col_ascending(sc) != u->o->reverse ? "asc" : "desc");
 	if (u->o->filter[0])
 		field(&f, "filter '%s'", u->o->filter);
 	if (u->o->follow)
@@ -252,21 +291,21 @@ static int draw_header(struct ui *u)
 	f.y = fields_end(&f);
 	f.attr = 0;
 	field(&f, "Buffers %" PRIu64, tot->count);
-	fmt_size(tot->bytes, u->o->bytes, a, sizeof(a));
+	rep_size(a, tot->bytes, u->o->bytes);
 	field(&f, "exported %s", a);
-	fmt_size(tot->userspace_rss, u->o->bytes, a, sizeof(a));
+	rep_size(a, tot->userspace_rss, u->o->bytes);
 	field(&f, "rss %s", a);
-	fmt_size(tot->userspace_pss, u->o->bytes, a, sizeof(a));
+	rep_size(a, tot->userspace_pss, u->o->bytes);
 	field(&f, "pss %s", a);
-	fmt_size(tot->kernel_bytes, u->o->bytes, a, sizeof(a));
+	rep_size(a, tot->kernel_bytes, u->o->bytes);
 	field(&f, "kernel-only %s (%" PRIu64 ")", a, tot->kernel_count);
 	field(&f, "procs %u", tot->nr_procs);
 	y = fields_end(&f);
 
 	/* sparkline of total exported bytes, newest right */
 	if (LINES >= 12 && COLS >= 20) {
-		fmt_size(max_of(u->m->spark, u->m->spark_nr, COLS - 21), false,
-			 a, sizeof(a));
+		rep_size(a, max_of(u->m->spark, u->m->spark_nr, COLS - 21),
+			 false);
 		mvprintw(y, 0, "history max %7s ", a);
 		sparkline(u, u->m->spark, u->m->spark_nr, COLS - 21);
 		y++;
@@ -283,7 +322,7 @@ static int draw_header(struct ui *u)
 	for (i = 0; i < n && COLS >= 50; i++) {
 		const struct dmabufstat_exporter *e = dmabufstat_exporter(s, i);
 		int w = COLS - 46, fill;
-		char bar[512];
+		char bar[512], name[128];
 
 		if (w > (int)sizeof(bar) - 1)
 			w = sizeof(bar) - 1;
@@ -291,9 +330,10 @@ static int draw_header(struct ui *u)
 		memset(bar, '#', fill);
 		memset(bar + fill, ' ', w - fill);
 		bar[w] = '\0';
-		fmt_size(e->bytes, u->o->bytes, a, sizeof(a));
-		put_line(y++, 0, "%-16.16s [%s] %7s %3d%% %5" PRIu64 " bufs",
-			 e->name, bar, a,
+		rep_size(a, e->bytes, u->o->bytes);
+		fit(name, sizeof(name), e->name, 16);
+		put_line(y++, 0, "%s [%s] %7s %3d%% %5" PRIu64 " bufs",
+			 name, bar, a,
 			 tot->bytes ? (int)(e->bytes * 100 / tot->bytes) : 0,
 			 e->count);
 	}
@@ -301,15 +341,17 @@ static int draw_header(struct ui *u)
 	/* views */
 	move(y, 0);
 	for (i = 0; i < TOP_NR_VIEWS; i++) {
+		bool cur = top_views[i] == u->o->view;
 		char tab[24];
 
-		snprintf(tab, sizeof(tab), " %d:%s ", i + 1, top_view_names[i]);
+		snprintf(tab, sizeof(tab), " %d:%s ", i + 1,
+			 rep_view_name(top_views[i]));
 		if (getcurx(stdscr) + (int)strlen(tab) > COLS)
 			break;
-		if (i == (int)u->o->view)
+		if (cur)
 			attron(A_REVERSE | A_BOLD);
 		addstr(tab);
-		if (i == (int)u->o->view)
+		if (cur)
 			attroff(A_REVERSE | A_BOLD);
 	}
 	return y + 1;
@@ -325,13 +367,14 @@ static int draw_header(struct ui *u)
  */
 static void layout(struct ui *u)
 {
-	const struct table *t = &u->t;
+	const struct rep_table *t = &u->t;
 	int k, used = -1, rank, last = -1;
 
 	for (k = 0; k < t->ncols; k++) {
-		u->shown[k] = true;
+		u->shown[k] = !(t->cols[k].flags & REP_WIDE);
 		u->width[k] = t->cols[k].width;
-		used += u->width[k] + 1;
+		if (u->shown[k])
+			used += u->width[k] + 1;
 	}
 	for (rank = 1; used > COLS && rank < 10; rank++)
 		for (k = 0; k < t->ncols; k++)
@@ -342,34 +385,55 @@ static void layout(struct ui *u)
 	for (k = 0; k < t->ncols; k++)
 		if (u->shown[k])
 			last = k;
-	if (last >= 0 && t->cols[last].left && used < COLS)
+	if (last >= 0 && rep_col_left(&t->cols[last]) && used < COLS)
 		u->width[last] += COLS - used;
 }
 
-static void row_text(struct ui *u, const struct row *r, char *line,
+/*
+ * A row (or the header) as one line: cells padded to their columns by
+ * display width, text left and cut to the column, numbers right and
+ * never cut.
+ */
+static void row_text(struct ui *u, const struct rep_row *r, char *line,
 		     size_t len, bool header)
 {
-	const struct table *t = &u->t;
-	size_t off = 0;
-	char cell[512];
-	int k, w;
+	const struct rep_table *t = &u->t;
+	char cell[512], cut[512];
+	size_t off = 0, n, w;
+	int k, width;
 
 	line[0] = '\0';
 	for (k = 0; k < t->ncols && off + 1 < len; k++) {
+		bool left = rep_col_left(&t->cols[k]);
+
 		if (!u->shown[k])
 			continue;
-		w = u->width[k];
+		width = u->width[k];
 		if (header) {
-			snprintf(cell, sizeof(cell), "%s%s", t->cols[k].title,
-				 k == u->sort[t->view] ?
-				 (u->o->reverse ? "^" : "v") : "");
+			n = snprintf(cell, sizeof(cell), "%s%s",
+				     t->cols[k].title,
+				     k == u->sort[t->view] ?
+				     (u->o->reverse ? "^" : "v") : "");
+			w = n;
 		} else {
-			cell_text(t->cols, r, k, u->o->bytes, cell, sizeof(cell));
+			n = rep_cell_text(t, r, k, u->o->bytes, cell,
+					  sizeof(cell), &w);
 		}
-		if (t->cols[k].left && (int)strlen(cell) > w)
-			cell[w] = '\0';	/* names are cut, numbers never */
-		off += snprintf(line + off, len - off, off ? " %*s" : "%*s",
-				t->cols[k].left ? -w : w, cell);
+		if (left && w > (size_t)width) {
+			n = rep_cut(cut, cell, n, &w, width);
+			memcpy(cell, cut, n + 1);
+		}
+		if (off && off + 1 < len)
+			line[off++] = ' ';
+		for (; !left && w < (size_t)width && off + 1 < len; w++)
+			line[off++] = ' ';
+		if (off + n + 1 > len)
+			n = len - off - 1;
+		memcpy(line + off, cell, n);
+		off += n;
+		for (; left && w < (size_t)width && off + 1 < len; w++)
+			line[off++] = ' ';
+		line[off] = '\0';
 	}
 }
 
@@ -393,16 +457,18 @@ static void draw_table(struct ui *u, int y, int h)
 	if (u->top + h > u->t.nr)
 		u->top = u->t.nr > (size_t)h ? u->t.nr - h : 0;
 	if (!u->t.nr) {
-		put_line(y, 0, "  (no %s%s)", top_view_keys[u->o->view],
+		put_line(y, 0, "  (no %s%s)", rep_view_key(u->o->view),
 			 u->o->filter[0] || u->o->follow ? " match" : "");
 		return;
 	}
 	for (i = u->top; i < u->t.nr && (int)(i - u->top) < h; i++) {
-		const struct row *r = &u->t.rows[i];
+		const struct rep_row *r = &u->t.rows[i];
+		int leak = rep_sort_col(&u->t, "leak");
 
 		row_text(u, r, line, sizeof(line), false);
 		put_line(y + i - u->top, i == u->sel ? A_REVERSE :
-			 r->leak ? A_BOLD : 0, "%s", line);
+			 leak >= 0 && rep_cells(&u->t, r)[leak].b ? A_BOLD : 0,
+			 "%s", line);
 	}
 }
 
@@ -427,25 +493,16 @@ static bool dline(struct lines *l, const char *fmt, ...)
 	return true;
 }
 
-static void name_of(const struct dmabufstat_buffer *b, char *out, size_t len)
-{
-	size_t i;
-
-	for (i = 0; b->name[i] && i + 1 < len; i++)
-		out[i] = (unsigned char)b->name[i] >= 0x20 &&
-			 (unsigned char)b->name[i] < 0x7f ? b->name[i] : '?';
-	out[i] = '\0';
-}
-
 static void details_buffer(struct ui *u, struct lines *l, size_t bi)
 {
 	const struct dmabufstat_snapshot *s = u->m->snap;
 	const struct dmabufstat_buffer *b = dmabufstat_buffer(s, bi);
-	char sz[24], name[DMABUFSTAT_BUFNAME_LEN], devs[256] = "";
+	char sz[REP_SIZE_LEN], name[4 * DMABUFSTAT_BUFNAME_LEN], devs[256] = "";
+	char comm[64];
 	uint32_t j;
 
-	fmt_size(b->size, u->o->bytes, sz, sizeof(sz));
-	name_of(b, name, sizeof(name));
+	rep_size(sz, b->size, u->o->bytes);
+	rep_escape(name, sizeof(name), b->name, NULL);
 	dline(l, "buffer %" PRIu64 "  %s  exporter %s (exp_name %s)  name '%s'",
 	      b->ino, sz, dmabufstat_buffer_exporter(b), b->exporter, name);
 	for (j = 0; j < b->nr_attach_names; j++)
@@ -464,9 +521,10 @@ static void details_buffer(struct ui *u, struct lines *l, size_t bi)
 		if (!h)
 			continue;
 		p = dmabufstat_process(s, h->proc);
-		fmt_size(h->pss, u->o->bytes, sz, sizeof(sz));
-		if (!dline(l, "  pid %-7u %-15s fds %u maps %u pss %s", p->pid,
-			   p->comm, h->nr_fds, h->nr_maps, sz))
+		rep_size(sz, h->pss, u->o->bytes);
+		if (!dline(l, "  pid %-7u %s fds %u maps %u pss %s", p->pid,
+			   fit(comm, sizeof(comm), p->comm, 15), h->nr_fds,
+			   h->nr_maps, sz))
 			break;
 	}
 }
@@ -475,11 +533,12 @@ static void details_process(struct ui *u, struct lines *l, size_t pi)
 {
 	const struct dmabufstat_snapshot *s = u->m->snap;
 	const struct dmabufstat_process *p = dmabufstat_process(s, pi);
-	char a[24], b2[24], name[DMABUFSTAT_BUFNAME_LEN], with[256];
+	char a[REP_SIZE_LEN], b2[REP_SIZE_LEN], name[128], exp[128];
+	char with[256];
 	uint32_t j, k;
 
-	fmt_size(p->rss, u->o->bytes, a, sizeof(a));
-	fmt_size(p->pss, u->o->bytes, b2, sizeof(b2));
+	rep_size(a, p->rss, u->o->bytes);
+	rep_size(b2, p->pss, u->o->bytes);
 	dline(l, "process %u %s uid %u cgroup %" PRIu64 ": rss %s pss %s, %u buffers, %u fds, %u maps",
 	      p->pid, p->comm, p->uid, p->cgroup_id, a, b2, p->nr_bufs,
 	      p->nr_fds, p->nr_maps);
@@ -504,11 +563,12 @@ static void details_process(struct ui *u, struct lines *l, size_t pi)
 			snprintf(with + strlen(with), sizeof(with) - strlen(with),
 				 "%s%u(%s)", with[0] ? "," : "", q->pid, q->comm);
 		}
-		fmt_size(b->size, u->o->bytes, a, sizeof(a));
-		fmt_size(h->pss, u->o->bytes, b2, sizeof(b2));
-		name_of(b, name, sizeof(name));
-		if (!dline(l, "%8" PRIu64 " %7s %-12.12s %-14.14s %3u %4u %7s  %s",
-			   b->ino, a, dmabufstat_buffer_exporter(b), name,
+		rep_size(a, b->size, u->o->bytes);
+		rep_size(b2, h->pss, u->o->bytes);
+		if (!dline(l, "%8" PRIu64 " %7s %s %s %3u %4u %7s  %s",
+			   b->ino, a,
+			   fit(exp, sizeof(exp), dmabufstat_buffer_exporter(b), 12),
+			   fit(name, sizeof(name), b->name, 14),
 			   h->nr_fds, h->nr_maps, b2, with[0] ? with : "-"))
 			break;
 	}
@@ -520,7 +580,7 @@ static void details_bufs_of(struct ui *u, struct lines *l, const char *name,
 {
 	const struct dmabufstat_snapshot *s = u->m->snap;
 	size_t i, n = dmabufstat_nr_buffers(s);
-	char sz[24], bname[DMABUFSTAT_BUFNAME_LEN];
+	char sz[REP_SIZE_LEN], bname[128];
 	uint32_t j;
 
 	dline(l, "%s %s: buffers", device ? "device" : "exporter", name);
@@ -536,10 +596,9 @@ static void details_bufs_of(struct ui *u, struct lines *l, const char *name,
 		}
 		if (!match)
 			continue;
-		fmt_size(b->size, u->o->bytes, sz, sizeof(sz));
-		name_of(b, bname, sizeof(bname));
-		if (!dline(l, "  %8" PRIu64 " %7s %-14s holders %u fds %u maps %u",
-			   b->ino, sz, bname, b->nr_procs, b->nr_fds, b->nr_maps))
+		rep_size(sz, b->size, u->o->bytes);
+		if (!dline(l, "  %8" PRIu64 " %7s %s holders %u fds %u maps %u",
+			   b->ino, sz, fit(bname, sizeof(bname), b->name, 14), b->nr_procs, b->nr_fds, b->nr_maps))
 			break;
 	}
 }
@@ -549,7 +608,7 @@ static void details_group(struct ui *u, struct lines *l, uint64_t id,
 {
 	const struct dmabufstat_snapshot *s = u->m->snap;
 	size_t i, n = dmabufstat_nr_processes(s);
-	char a[24], b[24];
+	char a[REP_SIZE_LEN], b[REP_SIZE_LEN], comm[64];
 
 	dline(l, "%s %" PRIu64 ": processes", uid ? "uid" : "cgroup", id);
 	for (i = 0; i < n; i++) {
@@ -557,10 +616,11 @@ static void details_group(struct ui *u, struct lines *l, uint64_t id,
 
 		if ((uid ? p->uid : p->cgroup_id) != id)
 			continue;
-		fmt_size(p->rss, u->o->bytes, a, sizeof(a));
-		fmt_size(p->pss, u->o->bytes, b, sizeof(b));
-		if (!dline(l, "  pid %-7u %-15s rss %7s pss %7s bufs %u",
-			   p->pid, p->comm, a, b, p->nr_bufs))
+		rep_size(a, p->rss, u->o->bytes);
+		rep_size(b, p->pss, u->o->bytes);
+		if (!dline(l, "  pid %-7u %s rss %7s pss %7s bufs %u",
+			   p->pid, fit(comm, sizeof(comm), p->comm, 15), a, b,
+			   p->nr_bufs))
 			break;
 	}
 }
@@ -568,7 +628,8 @@ static void details_group(struct ui *u, struct lines *l, uint64_t id,
 static void draw_details(struct ui *u, int y, int h)
 {
 	struct lines l = { .y = y + 1, .end = y + h };
-	const struct row *r;
+	const union rep_cell *c;
+	const struct rep_row *r;
 
 	if (h < 2)
 		return;
@@ -578,39 +639,45 @@ static void draw_details(struct ui *u, int y, int h)
 		return;
 	}
 	r = &u->t.rows[u->sel];
+	c = rep_cells(&u->t, r);
 	if (COLS >= 60 && u->trend.nr) {
-		char a[24];
+		char a[REP_SIZE_LEN];
 
-		fmt_size(u->trend.v[u->trend.nr - 1], u->o->bytes, a, sizeof(a));
+		rep_size(a, u->trend.v[u->trend.nr - 1], u->o->bytes);
 		attron(A_REVERSE);
 		mvprintw(y, 20, "%s %s, since selected: ",
-			 view_default_sort(u->o->view), a);
+			 rep_view_default_sort(u->o->view), a);
 		sparkline(u, u->trend.v, u->trend.nr, COLS - getcurx(stdscr));
 		attroff(A_REVERSE);
 	}
-	if (r->group) {
-		dline(&l, "group %s: %" PRId64 " members (H ungroups)",
-		      u->o->view == TOP_PROCS ? r->s[2] : r->s[2], r->v[0]);
+	if (r->flags & REP_ROW_GROUP) {
+		char name[128];
+
+		dline(&l, "group %s: %" PRIu64 " members (H ungroups)",
+		      u->t.indent_col >= 0 ?
+		      (rep_escape(name, sizeof(name),
+				  c[u->t.indent_col].s ?: "", NULL), name) : "",
+		      c[0].u);
 		return;
 	}
 	switch (u->o->view) {
-	case TOP_PROCS:
+	case REP_PROCS:
 		details_process(u, &l, r->idx);
 		break;
-	case TOP_BUFFERS:
+	case REP_BUFFERS:
 		details_buffer(u, &l, r->idx);
 		break;
-	case TOP_EXPORTERS:
-		details_bufs_of(u, &l, r->s[0], false);
+	case REP_EXPORTERS:
+		details_bufs_of(u, &l, c[0].s, false);
 		break;
-	case TOP_DEVICES:
-		details_bufs_of(u, &l, r->s[0], true);
+	case REP_DEVICES:
+		details_bufs_of(u, &l, c[0].s, true);
 		break;
-	case TOP_UIDS:
-		details_group(u, &l, r->v[0], true);
+	case REP_UIDS:
+		details_group(u, &l, c[0].u, true);
 		break;
 	default:
-		details_group(u, &l, r->v[0], false);
+		details_group(u, &l, c[0].u, false);
 		break;
 	}
 }
@@ -677,10 +744,12 @@ static void draw(struct ui *u)
 /* ------------------------------------------------------------------ */
 /* Keys                                                               */
 
-static void set_view(struct ui *u, int v)
+/* To the view of tab i (0..5, wrapping around). */
+static void set_view(struct ui *u, int i)
 {
-	v = (v + TOP_NR_VIEWS) % TOP_NR_VIEWS;
-	if (v == (int)u->o->view)
+	enum rep_view v = top_views[(i + TOP_NR_VIEWS) % TOP_NR_VIEWS];
+
+	if (v == u->o->view)
 		return;
 	memcpy(u->saved[u->o->view].sel_id, u->sel_id, sizeof(u->sel_id));
 	u->saved[u->o->view].sel = u->sel;
@@ -709,11 +778,29 @@ static void edit_key(struct ui *u, int ch)
 	}
 }
 
+/*
+ * The next column (step 1 or -1) a table shows and sorts by: lists and
+ * JSON-only columns are skipped.
+ */
+static int next_sort(const struct ui *u, int step)
+{
+	const struct rep_table *cs = &u->colset[u->o->view];
+	int c = u->sort[u->o->view], k;
+
+	for (k = 0; k < cs->ncols; k++) {
+		c = (c + step + cs->ncols) % cs->ncols;
+		if (!(cs->cols[c].flags & REP_WIDE) &&
+		    rep_sort_col(cs, cs->cols[c].key) == c)
+			return c;
+	}
+	return u->sort[u->o->view];
+}
+
 /* Returns false to quit. */
 static bool key(struct ui *u, int ch)
 {
-	int n, page = LINES > 10 ? LINES - 10 : 1;
-	const struct row *r;
+	int tab = top_view_index(u->o->view), page = LINES > 10 ? LINES - 10 : 1;
+	const struct rep_row *r;
 
 	u->msg[0] = '\0';
 	if (u->help) {
@@ -724,7 +811,6 @@ static bool key(struct ui *u, int ch)
 		edit_key(u, ch);
 		return true;
 	}
-	view_cols(u->o->view, &n);
 	switch (ch) {
 	case 'q':
 	case 'Q':
@@ -739,11 +825,11 @@ static bool key(struct ui *u, int ch)
 		break;
 	case '\t':
 	case KEY_RIGHT:
-		set_view(u, u->o->view + 1);
+		set_view(u, tab + 1);
 		break;
 	case KEY_BTAB:
 	case KEY_LEFT:
-		set_view(u, u->o->view - 1);
+		set_view(u, tab - 1);
 		break;
 	case KEY_UP:
 	case 'k':
@@ -769,10 +855,10 @@ static bool key(struct ui *u, int ch)
 		break;
 	case '>':
 	case 's':
-		u->sort[u->o->view] = (u->sort[u->o->view] + 1) % n;
+		u->sort[u->o->view] = next_sort(u, 1);
 		break;
 	case '<':
-		u->sort[u->o->view] = (u->sort[u->o->view] + n - 1) % n;
+		u->sort[u->o->view] = next_sort(u, -1);
 		break;
 	case 'r':
 		u->o->reverse = !u->o->reverse;
@@ -794,12 +880,13 @@ static bool key(struct ui *u, int ch)
 			break;
 		}
 		r = u->t.nr ? &u->t.rows[u->sel] : NULL;
-		if (u->o->view != TOP_PROCS || !r || r->group) {
+		if (u->o->view != REP_PROCS || !r ||
+		    (r->flags & REP_ROW_GROUP)) {
 			snprintf(u->msg, sizeof(u->msg),
 				 "p: select a process in the procs view first");
 			break;
 		}
-		u->o->follow = r->v[0];
+		u->o->follow = rep_cells(&u->t, r)[0].u;
 		snprintf(u->msg, sizeof(u->msg), "following %u (p stops)",
 			 u->o->follow);
 		break;
@@ -823,15 +910,18 @@ int ui_run(struct model *m, struct top_opts *o, double interval,
 	const char *what = NULL;
 	int err = 0, i, ch;
 
-	for (i = 0; i < TOP_NR_VIEWS; i++)
-		u.sort[i] = view_col_index(i, view_default_sort(i));
+	for (i = 0; i < REP_NR_VIEWS; i++) {
+		rep_table_init(&u.colset[i], i, &top_growth_cols);
+		u.sort[i] = rep_sort_col(&u.colset[i],
+					 rep_view_default_sort(i));
+	}
 	if (o->sort)
-		u.sort[o->view] = view_col_index(o->view, o->sort);
+		u.sort[o->view] = rep_sort_col(&u.colset[o->view], o->sort);
 
 	setlocale(LC_ALL, "");
-	u.utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
+	u.utf8 = rep_locale_utf8();
 	/* the first snapshot before the screen changes: errors stay readable */
-	err = model_refresh(m, o);
+	err = model_refresh(m);
 	if (err) {
 		cli_lib_error(m->ds, "cannot take a snapshot", err);
 		return 1;
@@ -878,7 +968,7 @@ int ui_run(struct model *m, struct top_opts *o, double interval,
 		if (cli_now_ns() >= next) {
 			if (count && refreshes >= count)
 				break;
-			err = model_refresh(m, o);
+			err = model_refresh(m);
 			if (err) {
 				what = "cannot take a snapshot";
 				goto out;
@@ -899,7 +989,7 @@ int ui_run(struct model *m, struct top_opts *o, double interval,
 	}
 out:
 	ui_end();
-	table_free(&u.t);
+	rep_table_free(&u.t);
 	if (what && err)
 		cli_lib_error(m->ds, what, err);
 	else if (what)
