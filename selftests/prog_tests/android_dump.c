@@ -243,7 +243,12 @@ static void check_per_buffer(char *out, const struct bufinfo *bi)
 	ASSERT_STREQ(l ?: "", want, "-b totals");
 }
 
-/* -a: the grid, against the manifest's fd and map counts. */
+/*
+ * -a: the grid, against the manifest's fd and map counts, in AOSP's
+ * layout: every process column 24 wide in the header ("%16s:%-5d |"), the
+ * rows ("%9d(%6d) refs |", or "%22s |" with "--") and the TOTALS line
+ * ("%19" PRIu64 " kB |").
+ */
 static void check_grid(char *out)
 {
 	char *s = out, *l, *c, want[256];
@@ -275,6 +280,8 @@ static void check_grid(char *out)
 		if (!ASSERT_EQ(sscanf(l, "%llu |%llu kB |%zu |%zu |", &ino, &kb,
 				      &fds, &maps), 4, "-a row"))
 			return;
+		ASSERT_EQ(strlen(l), 72 + 24 * (size_t)nr_cols,
+			  "-a row: every column 24 wide");
 		b = manifest_buf(&mf, ino);
 		if (!b)
 			continue;	/* not the workload's */
@@ -294,14 +301,13 @@ static void check_grid(char *out)
 			if (p < 0)
 				continue;
 			if (held(b, p)) {
-				snprintf(want, sizeof(want), "%9d(%6d) |",
+				snprintf(want, sizeof(want), "%9d(%6d) refs |",
 					 nr_in(b, p, false), nr_in(b, p, true));
 				per[k] += b->size / 1024;
 			} else {
-				snprintf(want, sizeof(want), "%9s(%6s) |", "--",
-					 "--");
+				snprintf(want, sizeof(want), "%22s |", "--");
 			}
-			ASSERT_STRNEQ(l + 72 + 19 * k, want, 19, "-a cell");
+			ASSERT_STRNEQ(l + 72 + 24 * k, want, 24, "-a cell");
 		}
 	}
 	for (i = 0, k = 0; i < mf.nr_bufs; i++)
@@ -310,11 +316,14 @@ static void check_grid(char *out)
 	l = next_line(&s);
 	if (!ASSERT_OK_PTR(l, "-a TOTALS"))
 		return;
+	ASSERT_EQ(strlen(l), 72 + 24 * (size_t)nr_cols,
+		  "-a TOTALS: every column 24 wide");
 	for (k = 0; k < nr_cols; k++) {
 		if (cols[k] < 0)
 			continue;
-		snprintf(want, sizeof(want), "%9" PRIu64 " kB |", (uint64_t)per[k]);
-		ASSERT_STRNEQ(l + 72 + 14 * k, want, 14,
+		snprintf(want, sizeof(want), "%19" PRIu64 " kB |",
+			 (uint64_t)per[k]);
+		ASSERT_STRNEQ(l + 72 + 24 * k, want, 24,
 			      "-a per-process total");
 	}
 }

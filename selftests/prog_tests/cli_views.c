@@ -13,16 +13,22 @@
  * gathered here from debugfs bufinfo, /proc/<pid>/fd + fdinfo, maps and
  * status, and against the workload's manifest. Then a buffer whose name
  * holds a quote, a newline, a comma and a byte that is not UTF-8 must come
- * back exactly (JSON name_hex, CSV quoting).
+ * back exactly (JSON name_hex, CSV quoting). Both tools sort alike (ids
+ * ascending, names naturally, ties by id, --reverse), pad names that are
+ * not ASCII by display width, print the same JSON for the same buffer and
+ * refuse the same mistakes with the same words.
  */
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <inttypes.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -69,11 +75,12 @@ static char *slurp(int fd, size_t *len)
 	return buf;
 }
 
-/* Runs dmabufstat with args (NULL-terminated); as uid 65534 if nobody. */
-static bool run_cli(struct run *r, bool nobody, const char *const *args)
+/* Runs prog with args (NULL-terminated); as uid 65534 if nobody. */
+static bool run_as(struct run *r, bool nobody, const char *prog,
+		   const char *const *args)
 {
-	const char *exe = exe_beside("dmabufstat");
-	const char *argv[32] = { "dmabufstat" };
+	const char *exe = exe_beside(prog);
+	const char *argv[32] = { prog };
 	int ofd, efd, st, i;
 	pid_t pid;
 
@@ -105,7 +112,7 @@ static bool run_cli(struct run *r, bool nobody, const char *const *args)
 	close(ofd);
 	close(efd);
 	if (test__verbose() || r->status)
-		printf("dmabufstat %s%s%s%s%s: exit %d%s%s",
+		printf("%s %s%s%s%s%s: exit %d%s%s", prog,
 		       args[0] ?: "", args[0] && args[1] ? " " : "",
 		       args[0] && args[1] ? args[1] : "",
 		       args[0] && args[1] && args[2] ? " " : "",
@@ -113,6 +120,12 @@ static bool run_cli(struct run *r, bool nobody, const char *const *args)
 		       r->status, r->err && *r->err ? ", stderr: " : "\n",
 		       r->err && *r->err ? r->err : "");
 	return r->out && r->err;
+}
+
+/* Runs dmabufstat with args (NULL-terminated); as uid 65534 if nobody. */
+static bool run_cli(struct run *r, bool nobody, const char *const *args)
+{
+	return run_as(r, nobody, "dmabufstat", args);
 }
 
 static void run_free(struct run *r)
@@ -285,6 +298,70 @@ static void subtest_usage_errors(void)
 	}
 }
 
+/* Runs "PROG ARGS" through the shell, stderr only; exit status in *st. */
+static char *stderr_of(const char *prog, const char *args, int *st)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1 >/dev/null", exe_beside(prog),
+		 args);
+	return run_capture(cmd, st);
+}
+
+/* The same mistake, the same refusal from both tools (but the name). */
+static void subtest_same_refusal(void)
+{
+	static const char *const cases[] = {
+		"-o xml", "-r many", "--uid no-such-user-here",
+		"--cgroup /no/such/cgroup", "--backend nonsense", "-s nosuchfield",
+		"--no-such-option", "-p notapid", "--interval 0", "--count 0",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *a, *b, *ta, *tb;
+		int sa, sb;
+
+		a = stderr_of("dmabufstat", cases[i], &sa);
+		b = stderr_of("dmabuf-top", cases[i], &sb);
+		if (ASSERT_OK_PTR(a, "dmabufstat") && ASSERT_OK_PTR(b, "dmabuf-top")) {
+			ASSERT_EQ(sa, 2, cases[i]);
+			ASSERT_EQ(sb, 2, cases[i]);
+			/* "PROG: error: ... (see PROG --help)" */
+			ta = strstr(a, ": error: ");
+			tb = strstr(b, ": error: ");
+			if (ASSERT_OK_PTR(ta, "dmabufstat: error") &&
+			    ASSERT_OK_PTR(tb, "dmabuf-top: error")) {
+				*strstr(ta, " (see ") = '\0';
+				*strstr(tb, " (see ") = '\0';
+				/* top's views have its growth columns too */
+				if (strstr(ta, "; columns: "))
+					*strstr(ta, "; columns: ") = '\0';
+				if (strstr(tb, "; columns: "))
+					*strstr(tb, "; columns: ") = '\0';
+				ASSERT_STREQ(ta, tb, cases[i]);
+			}
+		}
+		free(a);
+		free(b);
+	}
+}
+
+/* dmabuf-top as nobody: the same line as dmabufstat's (refusal). */
+static void nonroot_top(const char *refusal)
+{
+	const char *args[] = { "-b", "0.1", "1", NULL };
+	struct run r;
+
+	if (!run_as(&r, true, "dmabuf-top", args))
+		return;
+	ASSERT_EQ(r.status, 1, "dmabuf-top: nobody: exit 1");
+	ASSERT_EQ(r.out_len, 0, "dmabuf-top: nothing on stdout");
+	ASSERT_STRNEQ(r.err, "dmabuf-top", 10, "dmabuf-top: its name");
+	ASSERT_STREQ(r.err + 10, refusal, "dmabuf-top: the same refusal");
+	run_free(&r);
+}
+
 static void subtest_nonroot(void)
 {
 	const char *args[] = { "buffers", NULL };
@@ -304,6 +381,7 @@ static void subtest_nonroot(void)
 		check_one_line_error(&r, 1, "nobody: error");
 		ASSERT_HAS_SUBSTR(r.err, "root", "says root");
 		ASSERT_HAS_SUBSTR(r.err, "CAP_BPF", "says CAP_BPF");
+		nonroot_top(r.err + strlen("dmabufstat"));
 		run_free(&r);
 	}
 	/* asked by name, the /proc backend works unprivileged */
@@ -335,6 +413,8 @@ void test_cli_basic(void)
 		subtest_usage_errors();
 	if (test__start_subtest("nonroot"))
 		subtest_nonroot();
+	if (test__start_subtest("same_refusal"))
+		subtest_same_refusal();
 }
 
 /* ------------------------------------------------------------------ */
@@ -766,6 +846,285 @@ out:
 	close(fd);
 }
 
+/* Our own named buffers: n of them, fds in fd[] (-1 when not made). */
+static bool make_named(const char *const *names, const size_t *sizes,
+		       int *fd, unsigned long *ino, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		fd[i] = -1;
+	for (i = 0; i < n; i++) {
+		fd[i] = udmabuf_create(sizes[i]);
+		if (fd[i] == -ENOENT)
+			fd[i] = heap_alloc("system", sizes[i]);
+		if (!ASSERT_GE(fd[i], 0, "a buffer") ||
+		    !ASSERT_OK(dmabuf_set_name(fd[i], names[i]), "set name"))
+			return false;
+		ino[i] = ino_of_fd(fd[i]);
+	}
+	return true;
+}
+
+static void close_all(int *fd, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+}
+
+/* stdout of "PROG ARGS" (through the shell) parsed as one JSON document. */
+static json_object *json_of(const char *prog, const char *args)
+{
+	char cmd[512], *out;
+	json_object *o = NULL;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s %s", exe_beside(prog), args);
+	out = run_capture(cmd, &st);
+	if (ASSERT_OK_PTR(out, cmd) && ASSERT_EQ(st, 0, cmd))
+		o = json_tokener_parse(out);
+	ASSERT_OK_PTR(o, "JSON parses");
+	free(out);
+	return o;
+}
+
+/* The names of a buffers array, in order, joined by ' '. */
+static void names_of(json_object *arr, char *buf, size_t len)
+{
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < json_object_array_length(arr) && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%s", i ? " " : "",
+				js(json_object_array_get_idx(arr, i), "name"));
+}
+
+/*
+ * Sorting, both tools alike: names naturally (leak-2 before leak-10),
+ * sizes largest first with ties by inode, pids ascending, --reverse.
+ */
+static void subtest_sort(void)
+{
+	static const char *const names[] = { "leak-10", "leak-2", "big",
+					     "leak-1" };
+	static const size_t sizes[] = { 4096, 4096, 8192, 4096 };
+	unsigned long ino[4];
+	char args[128], got[256], want[256];
+	json_object *o, *arr;
+	int fd[4], i;
+	size_t k;
+
+	if (!make_named(names, sizes, fd, ino, 4))
+		goto out;
+	snprintf(args, sizeof(args), "buffers -o json -p %d -s name", getpid());
+	o = json_of("dmabufstat", args);
+	if (o) {
+		names_of(jget(o, "buffers"), got, sizeof(got));
+		ASSERT_STREQ(got, "big leak-1 leak-2 leak-10", "names: natural order");
+		json_object_put(o);
+	}
+	snprintf(args, sizeof(args), "-b -j -v buffers -p %d -s name 0.1 1",
+		 getpid());
+	o = json_of("dmabuf-top", args);
+	if (o) {
+		names_of(jget(o, "buffers"), got, sizeof(got));
+		ASSERT_STREQ(got, "big leak-1 leak-2 leak-10", "top: natural order");
+		json_object_put(o);
+	}
+	snprintf(args, sizeof(args), "buffers -o json -p %d -s name --reverse",
+		 getpid());
+	o = json_of("dmabufstat", args);
+	if (o) {
+		names_of(jget(o, "buffers"), got, sizeof(got));
+		ASSERT_STREQ(got, "leak-10 leak-2 leak-1 big", "--reverse");
+		json_object_put(o);
+	}
+	/* sizes largest first; equal sizes by inode, ascending */
+	snprintf(args, sizeof(args), "buffers -o json -p %d -s size", getpid());
+	o = json_of("dmabufstat", args);
+	if (o) {
+		unsigned long sorted[3] = { ino[0], ino[1], ino[3] }, t;
+		int a, b;
+
+		for (a = 0; a < 3; a++)
+			for (b = a + 1; b < 3; b++)
+				if (sorted[b] < sorted[a]) {
+					t = sorted[a];
+					sorted[a] = sorted[b];
+					sorted[b] = t;
+				}
+		snprintf(want, sizeof(want), "%lu %lu %lu %lu", ino[2],
+			 sorted[0], sorted[1], sorted[2]);
+		arr = jget(o, "buffers");
+		got[0] = '\0';
+		for (k = 0; k < json_object_array_length(arr); k++)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got),
+				 "%s%" PRIu64, k ? " " : "",
+				 ju(json_object_array_get_idx(arr, k), "ino"));
+		ASSERT_STREQ(got, want, "size largest first, ties by inode");
+		json_object_put(o);
+	}
+	/* identifiers ascending, --reverse descending */
+	for (i = 0; i < 2; i++) {
+		o = json_of("dmabufstat", i ? "procs -o json -s pid --reverse" :
+					      "procs -o json -s pid");
+		if (!o)
+			continue;
+		arr = jget(o, "processes");
+		ASSERT_GE(json_object_array_length(arr), 1, "processes");
+		for (k = 1; k < json_object_array_length(arr); k++) {
+			uint64_t p = ju(json_object_array_get_idx(arr, k - 1), "pid");
+			uint64_t q = ju(json_object_array_get_idx(arr, k), "pid");
+
+			ASSERT_TRUE(i ? p > q : p < q, i ? "pids descending" :
+				    "pids ascending");
+		}
+		json_object_put(o);
+	}
+out:
+	close_all(fd, 4);
+}
+
+/* The same JSON object for the same buffer, from both tools. */
+static void subtest_same_json(void)
+{
+	static const char *const names[] = { "same-json", "bad\xff\"name" };
+	static const size_t sizes[] = { 4096, 8192 };
+	json_object *a = NULL, *b = NULL, *ra, *rb;
+	unsigned long ino[2];
+	char args[128];
+	int fd[2];
+	size_t i;
+
+	if (!make_named(names, sizes, fd, ino, 2))
+		goto out;
+	snprintf(args, sizeof(args), "buffers -o json -p %d", getpid());
+	a = json_of("dmabufstat", args);
+	snprintf(args, sizeof(args), "-b -o json -v buffers -p %d 0.1 1",
+		 getpid());
+	b = json_of("dmabuf-top", args);
+	if (!a || !b)
+		goto out;
+	for (i = 0; i < 2; i++) {
+		ra = jfind(jget(a, "buffers"), "ino", ino[i]);
+		rb = jfind(jget(b, "buffers"), "ino", ino[i]);
+		if (!ASSERT_OK_PTR(ra, "dmabufstat lists it") ||
+		    !ASSERT_OK_PTR(rb, "dmabuf-top lists it"))
+			continue;
+		json_object_object_foreach(ra, key, val) {
+			json_object *v = jget(rb, key);
+
+			if (!ASSERT_OK_PTR(v, key))
+				continue;
+			ASSERT_STREQ(json_object_to_json_string(v),
+				     json_object_to_json_string(val), key);
+		}
+	}
+	ASSERT_STREQ(json_object_to_json_string(jget(a, "totals")),
+		     json_object_to_json_string(jget(b, "totals")),
+		     "the same totals");
+out:
+	json_object_put(a);
+	json_object_put(b);
+	close_all(fd, 2);
+}
+
+/*
+ * Display columns taken by the first n bytes of line (UTF-8), as a
+ * terminal shows them; -1 if they do not decode.
+ */
+static int columns(const char *line, size_t n)
+{
+	wchar_t w[512];
+	char buf[1024];
+	size_t k;
+
+	snprintf(buf, sizeof(buf), "%.*s", (int)n, line);
+	k = mbstowcs(w, buf, 511);
+	if (k == (size_t)-1)
+		return -1;
+	w[k] = 0;
+	return wcswidth(w, k);
+}
+
+/* Where (display column) the n-th blank-separated field of line ends. */
+static int field_end(const char *line, int n)
+{
+	const char *p = line;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		while (*p == ' ')
+			p++;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return columns(line, p - line);
+}
+
+/*
+ * Names that are not ASCII, under a UTF-8 locale: shown as they are and
+ * padded by display width, so that the columns after NAME (PROCS, the 5th
+ * field, right-aligned) line up under their title, in both tools.
+ */
+static void subtest_display_width(void)
+{
+	static const char *const names[] = {
+		"\xe3\x82\xab\xe3\x83\xa1\xe3\x83\xa9-\xe3\x83\x97\xe3\x83\xac\xe3\x83\x93\xe3\x83\xa5\xe3\x83\xbc",
+		"plain-name",
+	};
+	static const size_t sizes[] = { 4096, 4096 };
+	const char *progs[] = { "dmabufstat", "dmabuf-top" };
+	char *old = setlocale(LC_CTYPE, NULL), saved[64];
+	unsigned long ino[2];
+	int fd[2], p;
+
+	snprintf(saved, sizeof(saved), "%s", old ?: "C");
+	if (!setlocale(LC_CTYPE, "C.UTF-8")) {
+		test__skip_reason("no C.UTF-8 locale here");
+		return;
+	}
+	if (!make_named(names, sizes, fd, ino, 2))
+		goto out;
+	for (p = 0; p < 2; p++) {
+		char cmd[512], *out, *l, *save = NULL, num[32];
+		int st, title = -1, rows = 0;
+
+		snprintf(cmd, sizeof(cmd), "LC_ALL=C.UTF-8 %s %s -p %d%s",
+			 exe_beside(progs[p]), p ? "-b -v buffers" : "buffers",
+			 getpid(), p ? " 0.1 1" : "");
+		out = run_capture(cmd, &st);
+		if (!ASSERT_OK_PTR(out, cmd) || !ASSERT_EQ(st, 0, cmd)) {
+			free(out);
+			continue;
+		}
+		ASSERT_HAS_SUBSTR(out, names[0], "the name as it is");
+		for (l = strtok_r(out, "\n", &save); l;
+		     l = strtok_r(NULL, "\n", &save)) {
+			const char *f = l + strspn(l, " ");
+
+			if (!strncmp(f, "INODE", 5) && strstr(l, " PROCS"))
+				title = columns(l, strstr(l, " PROCS") + 6 - l);
+			snprintf(num, sizeof(num), "%lu ", ino[0]);
+			if (strstr(f, num) == f || (snprintf(num, sizeof(num),
+			    "%lu ", ino[1]), strstr(f, num) == f)) {
+				ASSERT_EQ(field_end(l, 5), title,
+					  "PROCS lines up under its title");
+				rows++;
+			}
+		}
+		ASSERT_GT(title, 0, "a PROCS title");
+		ASSERT_EQ(rows, 2, "both rows");
+		free(out);
+	}
+out:
+	close_all(fd, 2);
+	setlocale(LC_CTYPE, saved);
+}
+
 void test_cli_workload(void)
 {
 	bool vanilla;
@@ -781,6 +1140,12 @@ void test_cli_workload(void)
 	vanilla = is_vanilla();
 	if (test__start_subtest("odd_name"))
 		subtest_odd_name();
+	if (test__start_subtest("sort"))
+		subtest_sort();
+	if (test__start_subtest("same_json"))
+		subtest_same_json();
+	if (test__start_subtest("display_width"))
+		subtest_display_width();
 	if (!workload_start(&wl, "cli_views"))
 		goto out;
 	if (test__start_subtest("auto"))

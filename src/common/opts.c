@@ -23,8 +23,7 @@ int cli_parse_format(const char *arg, bool allow_raw)
 		return REP_CSV;
 	if (allow_raw && !strcmp(arg, "raw"))
 		return CLI_FORMAT_RAW;
-	cli_usage_error("-o %s: the formats are table, json and csv%s", arg,
-			allow_raw ? " (dump: raw and csv)" : "");
+	cli_usage_error("-o %s: the formats are table, json and csv", arg);
 }
 
 bool cli_parse_u64(const char *s, uint64_t *v)
