@@ -6,6 +6,7 @@
  * the options it accepts; an option given to a command that does not take
  * it is a usage error.
  *
+ *   env.c     the options given (struct cli_env)
  *   views.c   summary, buffers, exporters, procs, devices, uids, cgroups
  *   pin.c     pin, unpin
  *   dump.c    dump (Android dmabuf_dump's layouts)
@@ -19,10 +20,9 @@
 #include <stdint.h>
 
 #include "libdmabufstat.h"
+#include "opts.h"
 #include "table.h"
 #include "write.h"
-
-#define CLI_MAX_PIDS 256
 
 struct cli_env {
 	int format;		/* enum rep_format, or CLI_FORMAT_RAW */
@@ -31,12 +31,7 @@ struct cli_env {
 	const char *sort;	/* -s KEY; NULL: the view's default */
 	bool reverse;
 	size_t rows;		/* -r N; 0: all */
-	uint32_t pids[CLI_MAX_PIDS];
-	size_t nr_pids;
-	bool has_uid;
-	uint32_t uid;
-	bool has_cgroup;
-	uint64_t cgroup;
+	struct cli_filter filter;	/* -p, --uid, --cgroup */
 	const char *view;	/* --view */
 	/* pin */
 	bool force;

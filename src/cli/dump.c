@@ -173,13 +173,27 @@ static int holdings_get(const struct dmabufstat_snapshot *snap,
 	return 0;
 }
 
-static size_t holdings_refs(const struct holdings *h)
+/*
+ * The shown processes' buffers: 0 and h filled; 1 (h empty) when they
+ * hold none, which raw output says as dmabuf_dump does; or -errno.
+ */
+static int holdings_of_shown(FILE *f, const struct dmabufstat_snapshot *snap,
+			     const struct dump_opts *o, struct holdings *h)
 {
 	size_t i, n = 0;
+	int err;
 
+	err = holdings_get(snap, o, h);
+	if (err)
+		return err;
 	for (i = 0; i < h->nr; i++)
 		n += h->nr_refs[i];
-	return n;
+	if (n)
+		return 0;
+	holdings_free(h);
+	if (!o->csv)
+		fprintf(f, "dmabuf info not found \u00af\\_(\u30c4)_/\u00af\n");
+	return 1;
 }
 
 /* Default: per-process tables and the totals line. */
@@ -194,15 +208,9 @@ static int print_per_process(FILE *f, const struct dmabufstat_snapshot *snap,
 	size_t i, j;
 	int err;
 
-	err = holdings_get(snap, o, &h);
+	err = holdings_of_shown(f, snap, o, &h);
 	if (err)
-		return err;
-	if (!holdings_refs(&h)) {
-		holdings_free(&h);
-		if (!o->csv)
-			fprintf(f, "dmabuf info not found \u00af\\_(\u30c4)_/\u00af\n");
-		return 0;
-	}
+		return err < 0 ? err : 0;
 	if (o->csv)
 		fprintf(f, "\"Process\",\"PID\",\"Name\",\"Rss(kB)\",\"Pss(kB)\",\"nr_procs\",\"Inode\",\"Exporter\"\n");
 	for (i = 0; i < h.nr; i++) {
@@ -306,15 +314,9 @@ static int print_grid(FILE *f, const struct dmabufstat_snapshot *snap,
 	struct holdings h;
 	int err;
 
-	err = holdings_get(snap, o, &h);
+	err = holdings_of_shown(f, snap, o, &h);
 	if (err)
-		return err;
-	if (!holdings_refs(&h)) {
-		holdings_free(&h);
-		if (!o->csv)
-			fprintf(f, "dmabuf info not found \u00af\\_(\u30c4)_/\u00af\n");
-		return 0;
-	}
+		return err < 0 ? err : 0;
 	per_pid = calloc(h.nr + 1, sizeof(*per_pid));
 	if (!per_pid) {
 		holdings_free(&h);

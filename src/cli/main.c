@@ -19,12 +19,6 @@
 #include "opts.h"
 #include "text.h"
 
-struct cli_env env = {
-	.format = REP_TABLE,
-	.top = 10,
-	.gid = -1,
-};
-
 static const char usage_text[] =
 "Usage: dmabufstat [OPTIONS] [COMMAND [ARGS...]]\n"
 "\n"
@@ -305,18 +299,15 @@ static unsigned int parse_args(int argc, char **argv)
 			seen |= OPT(O_ROWS);
 			break;
 		case 'p':
-			cli_add_pids(optarg, env.pids, &env.nr_pids,
-				     CLI_MAX_PIDS);
+			cli_filter_pids(&env.filter, optarg);
 			seen |= OPT(O_PID);
 			break;
 		case 0x100 + O_UID:
-			env.uid = cli_parse_uid(optarg);
-			env.has_uid = true;
+			cli_filter_uid(&env.filter, optarg);
 			seen |= OPT(O_UID);
 			break;
 		case 0x100 + O_CGROUP:
-			env.cgroup = cli_parse_cgroup(optarg);
-			env.has_cgroup = true;
+			cli_filter_cgroup(&env.filter, optarg);
 			seen |= OPT(O_CGROUP);
 			break;
 		case 0x100 + O_BYTES:

@@ -59,17 +59,9 @@ static int build(struct rep_table *t, enum rep_view v,
 		 const struct dmabufstat_snapshot *snap, const char *sort,
 		 size_t rows)
 {
-	struct rep_filter f = {
-		.pids = env.pids,
-		.nr_pids = env.nr_pids,
-		.has_uid = env.has_uid,
-		.uid = env.uid,
-		.has_cgroup = env.has_cgroup,
-		.cgroup = env.cgroup,
-	};
 	int err;
 
-	err = rep_build(t, v, snap, &f, NULL);
+	err = rep_build(t, v, snap, &env.filter.f, NULL);
 	if (err)
 		return err;
 	rep_sort(t, rep_sort_col(t, sort ?: rep_view_default_sort(v)),
@@ -101,7 +93,7 @@ static int view_once(struct dmabufstat *ds, const char *name, bool summary,
 	m.view = name;
 	m.reason = dmabufstat_fallback_reason(ds);
 	m.snap = snap;
-	m.filtered = env.nr_pids || env.has_uid || env.has_cgroup;
+	m.filtered = cli_filtered(&env.filter);
 	if (env.format == REP_CSV)
 		snprintf(banner, sizeof(banner),
 			 "dmabufstat %s view=%s backend=%s",
@@ -168,7 +160,7 @@ int cmd_view(struct dmabufstat *ds, const char *name, char **args, int nr)
 		if (v != REP_PROCS || summary)
 			cli_usage_error("%s: unexpected argument '%s'", name,
 					args[i]);
-		cli_add_pids(args[i], env.pids, &env.nr_pids, CLI_MAX_PIDS);
+		cli_filter_pids(&env.filter, args[i]);
 	}
 	if (env.format == CLI_FORMAT_RAW)
 		cli_usage_error("-o raw: the formats of %s are table, json and csv",

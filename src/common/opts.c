@@ -88,6 +88,29 @@ enum rep_view cli_parse_view(const char *arg)
 	return v;
 }
 
+void cli_filter_pids(struct cli_filter *cf, const char *arg)
+{
+	cli_add_pids(arg, cf->pids, &cf->f.nr_pids, CLI_MAX_PIDS);
+	cf->f.pids = cf->pids;
+}
+
+void cli_filter_uid(struct cli_filter *cf, const char *arg)
+{
+	cf->f.uid = cli_parse_uid(arg);
+	cf->f.has_uid = true;
+}
+
+void cli_filter_cgroup(struct cli_filter *cf, const char *arg)
+{
+	cf->f.cgroup = cli_parse_cgroup(arg);
+	cf->f.has_cgroup = true;
+}
+
+bool cli_filtered(const struct cli_filter *cf)
+{
+	return cf->f.nr_pids || cf->f.has_uid || cf->f.has_cgroup;
+}
+
 double cli_parse_interval(const char *what, const char *arg)
 {
 	char *end;

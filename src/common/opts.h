@@ -17,6 +17,21 @@
 #include "table.h"
 #include "write.h"
 
+#define CLI_MAX_PIDS 256
+
+/* -p, --uid, --cgroup: the processes the views of both tools keep. */
+struct cli_filter {
+	uint32_t pids[CLI_MAX_PIDS];
+	struct rep_filter f;	/* f.pids is pids once one is given */
+};
+
+/* -p PID[,PID...] (or a PID argument), --uid UID, --cgroup CG */
+void cli_filter_pids(struct cli_filter *cf, const char *arg);
+void cli_filter_uid(struct cli_filter *cf, const char *arg);
+void cli_filter_cgroup(struct cli_filter *cf, const char *arg);
+/* Was any of them given? */
+bool cli_filtered(const struct cli_filter *cf);
+
 /* -o: table (or text), json, csv; raw too when allow_raw (dump's table). */
 #define CLI_FORMAT_RAW	(-1)
 int cli_parse_format(const char *arg, bool allow_raw);

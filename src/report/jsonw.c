@@ -85,7 +85,6 @@ void jsonw_end_array(struct jsonw *w)
 /* s escaped per RFC 8259, quotes around; the bytes are not checked. */
 static void quoted(struct jsonw *w, const char *str)
 {
-	static const char hexd[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)str, *start = s;
 	char u[6] = { '\\', 'u', '0', '0' };
 
@@ -106,8 +105,8 @@ static void quoted(struct jsonw *w, const char *str)
 		case '\r': esc = "\\r"; break;
 		case '\t': esc = "\\t"; break;
 		default:
-			u[4] = hexd[*s >> 4];
-			u[5] = hexd[*s & 0xf];
+			u[4] = rep_hex_digits[*s >> 4];
+			u[5] = rep_hex_digits[*s & 0xf];
 			put(w, u, 6);
 			continue;
 		}

@@ -148,8 +148,8 @@ int rep_sort_col(const struct rep_table *t, const char *key)
 {
 	int i;
 
-	if (!strcmp(key, "size"))
-		key = rep_view_default_sort(t->view);
+	if (!strcmp(key, "size") && t->default_sort)
+		key = t->default_sort;
 	for (i = 0; i < t->ncols; i++)
 		if (!strcmp(t->cols[i].key, key))
 			return sortable(&t->cols[i]) ? i : -1;

@@ -82,6 +82,7 @@ enum rep_view {
 };
 
 #define REP_MAX_COLS	24
+#define REP_MAX_EXT	8	/* of them, for the extension's columns */
 
 /* Which rows a view keeps. Processes match all of pids, uid and cgroup. */
 struct rep_filter {
@@ -129,6 +130,7 @@ struct rep_table {
 	size_t nr_strs, cap_strs;
 	struct rep_text_chunk *text;	/* strings the table owns */
 	int indent_col;		/* REP_ROW_CHILD rows indent it; -1 none */
+	const char *default_sort;	/* the view's: size, bytes or rss */
 };
 
 /* The view's cells of row r (valid until the next row is added). */

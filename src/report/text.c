@@ -22,6 +22,8 @@ bool rep_locale_utf8(void)
 	return utf8_locale;
 }
 
+const char rep_hex_digits[16] = "0123456789abcdef";
+
 size_t rep_u64(char *buf, uint64_t v)
 {
 	char tmp[20];
@@ -117,7 +119,6 @@ static int char_width(const unsigned char *s, size_t n)
 
 size_t rep_escape(char *out, size_t len, const char *str, size_t *width)
 {
-	static const char hexd[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)str;
 	size_t off = 0, w = 0, n, i;
 	char esc[8];
@@ -129,7 +130,8 @@ size_t rep_escape(char *out, size_t len, const char *str, size_t *width)
 		size_t en;
 
 		n = utf8_seq(s);
-		cw = n ? char_width(s, n) : -1;
+		/* a backslash starts escapes: it is escaped itself */
+		cw = n && *s != '\\' ? char_width(s, n) : -1;
 		if (cw >= 0) {
 			if (off + n >= len)
 				break;
@@ -156,8 +158,8 @@ size_t rep_escape(char *out, size_t len, const char *str, size_t *width)
 		default:
 			esc[0] = '\\';
 			esc[1] = 'x';
-			esc[2] = hexd[*s >> 4];
-			esc[3] = hexd[*s & 0xf];
+			esc[2] = rep_hex_digits[*s >> 4];
+			esc[3] = rep_hex_digits[*s & 0xf];
 			en = 4;
 			break;
 		}
@@ -221,12 +223,11 @@ size_t rep_cut(char *out, const char *str, size_t len, size_t *w,
 
 void rep_hex(char *out, const char *s)
 {
-	static const char hexd[] = "0123456789abcdef";
 	size_t i;
 
 	for (i = 0; s[i]; i++) {
-		out[2 * i] = hexd[(unsigned char)s[i] >> 4];
-		out[2 * i + 1] = hexd[(unsigned char)s[i] & 0xf];
+		out[2 * i] = rep_hex_digits[(unsigned char)s[i] >> 4];
+		out[2 * i + 1] = rep_hex_digits[(unsigned char)s[i] & 0xf];
 	}
 	out[2 * i] = '\0';
 }

@@ -66,6 +66,9 @@ size_t rep_width(const char *s, size_t n);
  */
 size_t rep_cut(char *out, const char *s, size_t n, size_t *w, size_t cols);
 
+/* "0123456789abcdef" */
+extern const char rep_hex_digits[16];
+
 /* Lower-case hex of s's bytes at out (2 * strlen(s) + 1 bytes). */
 void rep_hex(char *out, const char *s);
 

@@ -104,6 +104,16 @@ static const struct rep_col totals_cols[] = {
 	{ "maps", "mappings", REP_U64, 0, 0, 0 },
 };
 
+/* Every view leaves room for the extension's columns. */
+_Static_assert(ARRAY_SIZE(buffer_cols) <= REP_MAX_COLS - REP_MAX_EXT &&
+	       ARRAY_SIZE(exporter_cols) <= REP_MAX_COLS - REP_MAX_EXT &&
+	       ARRAY_SIZE(proc_cols) <= REP_MAX_COLS - REP_MAX_EXT &&
+	       ARRAY_SIZE(device_cols) <= REP_MAX_COLS - REP_MAX_EXT &&
+	       ARRAY_SIZE(uid_cols) <= REP_MAX_COLS - REP_MAX_EXT &&
+	       ARRAY_SIZE(cgroup_cols) <= REP_MAX_COLS - REP_MAX_EXT &&
+	       ARRAY_SIZE(totals_cols) <= REP_MAX_COLS - REP_MAX_EXT,
+	       "a view has more columns than a table holds");
+
 struct build {
 	struct rep_table *t;
 	const struct dmabufstat_snapshot *snap;
@@ -634,12 +644,13 @@ void rep_table_init(struct rep_table *t, enum rep_view v,
 	memset(t, 0, sizeof(*t));
 	t->view = v;
 	t->indent_col = -1;
+	t->default_sort = views[v].sort;
 	for (i = 0; i < views[v].ncols; i++)
 		t->cols[t->ncols++] = views[v].cols[i];
 	t->nbase = t->ncols;
 	if (!ext || views[v].usage < 0)
 		return;		/* nothing to measure growth on */
-	for (i = 0; i < ext->ncols && t->ncols < REP_MAX_COLS; i++)
+	for (i = 0; i < ext->ncols && i < REP_MAX_EXT; i++)
 		t->cols[t->ncols++] = ext->cols[i];
 }
 

@@ -65,8 +65,7 @@ static void json_meta(struct jsonw *w, const void *ctx)
 	jsonw_int_field(w, "leak_k", o->leak_k);
 	rep_json_snapshot(w, x->m->snap,
 			  dmabufstat_fallback_reason(x->m->ds));
-	jsonw_bool_field(w, "filtered",
-			 o->nr_pids || o->has_uid || o->has_cgroup);
+	jsonw_bool_field(w, "filtered", cli_filtered(&o->filter));
 }
 
 int batch_print(struct model *m, const struct top_opts *o,

@@ -15,7 +15,7 @@
 #include "text.h"
 #include "top.h"
 
-volatile sig_atomic_t top_exiting;
+static volatile sig_atomic_t top_exiting;
 
 static struct env {
 	bool batch;
@@ -218,16 +218,13 @@ static void parse_args(int argc, char **argv)
 			env.top.rows = cli_parse_rows(optarg);
 			break;
 		case 'p':
-			cli_add_pids(optarg, env.top.pids, &env.top.nr_pids,
-				     TOP_MAX_PIDS);
+			cli_filter_pids(&env.top.filter, optarg);
 			break;
 		case OPT_UID:
-			env.top.uid = cli_parse_uid(optarg);
-			env.top.has_uid = true;
+			cli_filter_uid(&env.top.filter, optarg);
 			break;
 		case OPT_CGROUP:
-			env.top.cgroup = cli_parse_cgroup(optarg);
-			env.top.has_cgroup = true;
+			cli_filter_cgroup(&env.top.filter, optarg);
 			break;
 		case 'K':
 			errno = 0;
@@ -339,7 +336,8 @@ int main(int argc, char **argv)
 	if (env.batch)
 		ret = run_batch(&m);
 	else
-		ret = ui_run(&m, &env.top, env.interval, env.count);
+		ret = ui_run(&m, &env.top, env.interval, env.count,
+			     &top_exiting);
 	model_fini(&m);
 	return ret;
 }

@@ -45,6 +45,8 @@ static const struct rep_col growth_cols[] = {
 	[X_STREAK] = { "growth_streak", "STREAK", REP_S64, REP_WIDE, 0, 0 },
 };
 
+_Static_assert(X_NR <= REP_MAX_EXT, "more growth columns than a table holds");
+
 const struct rep_ext top_growth_cols = { growth_cols, X_NR, NULL, NULL };
 
 /* ------------------------------------------------------------------ */
@@ -372,17 +374,16 @@ int table_build(struct model *m, const struct top_opts *o,
 {
 	struct growth g = { .m = m, .o = o };
 	struct rep_ext ext = top_growth_cols;
-	struct rep_filter f = {
-		.pids = o->follow ? &o->follow : o->pids,
-		.nr_pids = o->follow ? 1 : o->nr_pids,
-		.has_uid = o->has_uid,
-		.uid = o->uid,
-		.has_cgroup = o->has_cgroup,
-		.cgroup = o->cgroup,
-		.text = o->filter,
-	};
+	struct rep_filter f = o->filter.f;
+
 	int err, col;
 
+	/* 'p' follows one process; '/' filters by text */
+	if (o->follow) {
+		f.pids = &o->follow;
+		f.nr_pids = 1;
+	}
+	f.text = o->text;
 	ext.fill = fill_growth;
 	ext.ctx = &g;
 	if (!m->snap) {

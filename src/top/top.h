@@ -20,10 +20,10 @@
 #include <stdint.h>
 
 #include "libdmabufstat.h"
+#include "opts.h"
 #include "table.h"
 #include "write.h"
 
-#define TOP_MAX_PIDS	256
 #define TOP_HIST	256	/* samples of total bytes kept (sparkline) */
 #define TOP_NR_VIEWS	6
 
@@ -42,17 +42,12 @@ struct top_opts {
 	const char *sort;	/* column key; NULL: the view's default */
 	bool reverse;
 	size_t rows;		/* 0: all */
-	uint32_t pids[TOP_MAX_PIDS];
-	size_t nr_pids;
-	bool has_uid;
-	uint32_t uid;
-	bool has_cgroup;
-	uint64_t cgroup;
+	struct cli_filter filter;	/* -p, --uid, --cgroup */
 	int leak_k;		/* -K */
 	bool since_start;
 	bool bytes;		/* exact byte counts in text */
 	bool tree;		/* H */
-	char filter[128];	/* interactive '/' text */
+	char text[128];		/* interactive '/' filter */
 	uint32_t follow;	/* interactive 'p': 0 none */
 };
 
@@ -88,10 +83,8 @@ int batch_print(struct model *m, const struct top_opts *o,
 		enum rep_format format, double interval, uint64_t refresh);
 
 /* ui.c */
+/* Runs until q, count refreshes or *stop (set by a signal handler). */
 int ui_run(struct model *m, struct top_opts *o, double interval,
-	   uint64_t count);
-
-/* main.c */
-extern volatile sig_atomic_t top_exiting;
+	   uint64_t count, const volatile sig_atomic_t *stop);
 
 #endif /* __DMABUF_TOP_H */

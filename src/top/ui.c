@@ -280,8 +280,8 @@ static int draw_header(struct ui *u)
 	field(&f, "every %gs", u->interval);
 	field(&f, "sort %s %s", sc->key,
 	      rep_col_ascending(sc) != u->o->reverse ? "asc" : "desc");
-	if (u->o->filter[0])
-		field(&f, "filter '%s'", u->o->filter);
+	if (u->o->text[0])
+		field(&f, "filter '%s'", u->o->text);
 	if (u->o->follow)
 		field(&f, "follow %u", u->o->follow);
 	if (u->o->tree)
@@ -458,7 +458,7 @@ static void draw_table(struct ui *u, int y, int h)
 		u->top = u->t.nr > (size_t)h ? u->t.nr - h : 0;
 	if (!u->t.nr) {
 		put_line(y, 0, "  (no %s%s)", rep_view_key(u->o->view),
-			 u->o->filter[0] || u->o->follow ? " match" : "");
+			 u->o->text[0] || u->o->follow ? " match" : "");
 		return;
 	}
 	for (i = u->top; i < u->t.nr && (int)(i - u->top) < h; i++) {
@@ -727,14 +727,14 @@ static void draw(struct ui *u)
 	if (dh)
 		draw_details(u, y + h, dh);
 	if (u->editing)
-		put_line(LINES - 1, 0, "/%s", u->o->filter);
+		put_line(LINES - 1, 0, "/%s", u->o->text);
 	else if (u->msg[0])
 		put_line(LINES - 1, A_BOLD, "%s", u->msg);
 	else
 		put_line(LINES - 1, 0, "q:quit ?:help /:filter d:details p:follow H:tree <>:sort r:reverse 1-6:views");
 	if (u->editing) {
 		curs_set(1);
-		move(LINES - 1, 1 + (int)strlen(u->o->filter));
+		move(LINES - 1, 1 + (int)strlen(u->o->text));
 	} else {
 		curs_set(0);
 	}
@@ -762,19 +762,19 @@ static void set_view(struct ui *u, int i)
 
 static void edit_key(struct ui *u, int ch)
 {
-	size_t n = strlen(u->o->filter);
+	size_t n = strlen(u->o->text);
 
 	if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
 		u->editing = false;
 	} else if (ch == 27) {
-		u->o->filter[0] = '\0';
+		u->o->text[0] = '\0';
 		u->editing = false;
 	} else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
 		if (n)
-			u->o->filter[n - 1] = '\0';
-	} else if (ch >= 0x20 && ch < 0x7f && n + 1 < sizeof(u->o->filter)) {
-		u->o->filter[n] = ch;
-		u->o->filter[n + 1] = '\0';
+			u->o->text[n - 1] = '\0';
+	} else if (ch >= 0x20 && ch < 0x7f && n + 1 < sizeof(u->o->text)) {
+		u->o->text[n] = ch;
+		u->o->text[n + 1] = '\0';
 	}
 }
 
@@ -902,8 +902,20 @@ static bool key(struct ui *u, int ch)
 	return true;
 }
 
+/* The table rebuilt, the selection's trend recorded, the screen drawn. */
+static int redraw(struct ui *u)
+{
+	int err = rebuild(u);
+
+	if (err)
+		return err;
+	record_trend(u);
+	draw(u);
+	return 0;
+}
+
 int ui_run(struct model *m, struct top_opts *o, double interval,
-	   uint64_t count)
+	   uint64_t count, const volatile sig_atomic_t *stop)
 {
 	struct ui u = { .m = m, .o = o, .interval = interval };
 	uint64_t next, refreshes = 0, now;
@@ -940,13 +952,11 @@ int ui_run(struct model *m, struct top_opts *o, double interval,
 	set_escdelay(25);
 	curs_set(0);
 	next = cli_now_ns() + (uint64_t)(u.interval * 1e9);
-	if (rebuild(&u)) {
+	if (redraw(&u)) {
 		what = "out of memory";
 		goto out;
 	}
-	record_trend(&u);
-	draw(&u);
-	while (!top_exiting) {
+	while (!*stop) {
 		bool changed = false;
 		int64_t left;
 
@@ -954,7 +964,7 @@ int ui_run(struct model *m, struct top_opts *o, double interval,
 		left = (int64_t)(next - now) / 1000000;
 		timeout(left < 0 ? 0 : left > 250 ? 250 : (int)left);
 		ch = getch();
-		if (top_exiting)
+		if (*stop)
 			break;
 		changed = ch != ERR;	/* a key or a resize */
 		if (ch != ERR && ch != KEY_RESIZE) {
@@ -980,12 +990,10 @@ int ui_run(struct model *m, struct top_opts *o, double interval,
 		/* idle wake-ups (signal checks) leave the screen alone */
 		if (!changed)
 			continue;
-		if (rebuild(&u)) {
+		if (redraw(&u)) {
 			what = "out of memory";
 			goto out;
 		}
-		record_trend(&u);
-		draw(&u);
 	}
 out:
 	ui_end();
