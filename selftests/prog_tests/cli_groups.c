@@ -111,8 +111,8 @@ static void check_all(pid_t gpu, uint64_t cg_id)
 	o = run_json("dmabuf-top", "-b -o json -v cgroups 0.2 1");
 	if (o) {
 		arr = jget(o, "cgroups");
-		check_group(jfind(arr, "cgroup", cg_id), "dmabuf-top: new cgroup", moved);
-		check_group(jfind(arr, "cgroup", 1), "dmabuf-top: root cgroup", rest);
+		check_group(jfind(arr, "cgroup_id", cg_id), "dmabuf-top: new cgroup", moved);
+		check_group(jfind(arr, "cgroup_id", 1), "dmabuf-top: root cgroup", rest);
 		json_object_put(o);
 	}
 	o = run_json("dmabufstat", "-o json uids");

@@ -221,13 +221,8 @@ static const struct cmd {
 		  int nr);
 	unsigned int opts;
 } cmds[] = {
+	/* and each view of the report layer, by its name (cmd_select()) */
 	{ "summary", cmd_view, O_VIEWS },
-	{ "buffers", cmd_view, O_VIEWS },
-	{ "exporters", cmd_view, O_VIEWS },
-	{ "procs", cmd_view, O_VIEWS },
-	{ "devices", cmd_view, O_VIEWS },
-	{ "uids", cmd_view, O_VIEWS },
-	{ "cgroups", cmd_view, O_VIEWS },
 	{ "pin", cmd_pin, OPT(O_MODE) | OPT(O_GROUP) | OPT(O_FORCE) |
 			  OPT(O_ANDROID) },
 	{ "unpin", cmd_pin, OPT(O_ANDROID) },
@@ -402,11 +397,17 @@ static unsigned int parse_args(int argc, char **argv)
 
 static const struct cmd *cmd_select(const char *name)
 {
+	static struct cmd view = { NULL, cmd_view, O_VIEWS };
+	enum rep_view v = rep_view_find(name);
 	size_t i;
 
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(cmds[i].name, name))
 			return &cmds[i];
+	if (v < REP_TOTALS) {
+		view.name = rep_view_name(v);
+		return &view;
+	}
 	cli_usage_error("unknown command '%s'", name);
 }
 
@@ -451,8 +452,8 @@ int main(int argc, char **argv)
 	name = optind < argc ? argv[optind++] : env.view ?: "summary";
 	c = cmd_select(name);
 	check_opts(c, seen);
-	if (env.view && strcmp(env.view, name))
-		cli_usage_error("--view %s: the command is %s", env.view, name);
+	if (env.view && strcmp(env.view, c->name))
+		cli_usage_error("--view %s: the command is %s", env.view, c->name);
 	if (backend_spec)
 		cli_parse_backend(backend_spec, &opts);
 	if (!cli_bpf_permitted(&opts))

@@ -15,15 +15,13 @@
 
 int cli_parse_format(const char *arg, bool allow_raw)
 {
-	if (!strcmp(arg, "table") || !strcmp(arg, "text"))
-		return REP_TABLE;
-	if (!strcmp(arg, "json"))
-		return REP_JSON;
-	if (!strcmp(arg, "csv"))
-		return REP_CSV;
+	enum rep_format f = rep_format_find(arg);
+
+	if (f != REP_NR_FORMATS)
+		return f;
 	if (allow_raw && !strcmp(arg, "raw"))
 		return CLI_FORMAT_RAW;
-	cli_usage_error("-o %s: the formats are table, json and csv", arg);
+	cli_usage_error("-o %s: the formats are %s", arg, rep_format_words());
 }
 
 bool cli_parse_u64(const char *s, uint64_t *v)

@@ -70,10 +70,15 @@ struct rep_row {
 	int streak;		/* dmabuf-top: refreshes in a row it grew */
 };
 
+/*
+ * The views (views.c), in the order of dmabuf-top's keys 1-6; the totals
+ * last. A view is a row of views.c's table and its name here: both tools
+ * take it from there (dmabufstat as a command, dmabuf-top as a key).
+ */
 enum rep_view {
-	REP_BUFFERS,
-	REP_EXPORTERS,
 	REP_PROCS,
+	REP_EXPORTERS,
+	REP_BUFFERS,
 	REP_DEVICES,
 	REP_UIDS,
 	REP_CGROUPS,

@@ -9,6 +9,37 @@
 #include "text.h"
 #include "write.h"
 
+static const char *const format_words[REP_NR_FORMATS] = {
+	[REP_TABLE] = "table", [REP_JSON] = "json", [REP_CSV] = "csv",
+};
+
+enum rep_format rep_format_find(const char *word)
+{
+	int i;
+
+	if (!strcmp(word, "text"))
+		return REP_TABLE;	/* dmabuf-top's first word for it */
+	for (i = 0; i < REP_NR_FORMATS; i++)
+		if (!strcmp(word, format_words[i]))
+			return i;
+	return REP_NR_FORMATS;
+}
+
+const char *rep_format_words(void)
+{
+	static char words[64];
+	size_t off = 0;
+	int i;
+
+	if (words[0])
+		return words;
+	for (i = 0; i < REP_NR_FORMATS; i++)
+		off += snprintf(words + off, sizeof(words) - off, "%s%s",
+				!i ? "" : i + 1 < REP_NR_FORMATS ? ", " :
+				" and ", format_words[i]);
+	return words;
+}
+
 bool rep_doc_add(struct rep_doc *d, const struct rep_table *t,
 		 const char *title, bool single, bool json_only)
 {

@@ -33,7 +33,13 @@ enum rep_format {
 	REP_TABLE,
 	REP_JSON,
 	REP_CSV,
+	REP_NR_FORMATS,
 };
+
+/* By its -o word: table (or text), json, csv; REP_NR_FORMATS if none. */
+enum rep_format rep_format_find(const char *word);
+/* "table, json and csv", for messages. */
+const char *rep_format_words(void);
 
 struct rep_section {
 	const struct rep_table *t;

@@ -21,21 +21,6 @@
 #include "cli.h"
 #include "top.h"
 
-const enum rep_view top_views[TOP_NR_VIEWS] = {
-	REP_PROCS, REP_EXPORTERS, REP_BUFFERS, REP_DEVICES, REP_UIDS,
-	REP_CGROUPS,
-};
-
-int top_view_index(enum rep_view v)
-{
-	int i;
-
-	for (i = 0; i < TOP_NR_VIEWS; i++)
-		if (top_views[i] == v)
-			return i;
-	return 0;
-}
-
 enum { X_DELTA, X_GROW, X_GROW_START, X_LEAK, X_STREAK, X_NR };
 static const struct rep_col growth_cols[] = {
 	[X_DELTA] = { "delta", "DELTA", REP_DELTA, 0, 7, 0 },

@@ -25,12 +25,8 @@
 #include "write.h"
 
 #define TOP_HIST	256	/* samples of total bytes kept (sparkline) */
-#define TOP_NR_VIEWS	6
-
-/* The views in the order of keys 1-6. */
-extern const enum rep_view top_views[TOP_NR_VIEWS];
-/* A view's place in that order. */
-int top_view_index(enum rep_view v);
+/* The views: keys 1-6, in the report layer's order. */
+#define TOP_NR_VIEWS	REP_TOTALS
 
 /* DELTA, GROW/s, AVG/s, L and (JSON, CSV) growth_streak. */
 extern const struct rep_ext top_growth_cols;

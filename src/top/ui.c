@@ -341,11 +341,11 @@ static int draw_header(struct ui *u)
 	/* views */
 	move(y, 0);
 	for (i = 0; i < TOP_NR_VIEWS; i++) {
-		bool cur = top_views[i] == u->o->view;
+		bool cur = i == (int)u->o->view;
 		char tab[24];
 
 		snprintf(tab, sizeof(tab), " %d:%s ", i + 1,
-			 rep_view_name(top_views[i]));
+			 rep_view_name(i));
 		if (getcurx(stdscr) + (int)strlen(tab) > COLS)
 			break;
 		if (cur)
@@ -747,7 +747,7 @@ static void draw(struct ui *u)
 /* To the view of tab i (0..5, wrapping around). */
 static void set_view(struct ui *u, int i)
 {
-	enum rep_view v = top_views[(i + TOP_NR_VIEWS) % TOP_NR_VIEWS];
+	enum rep_view v = (i + TOP_NR_VIEWS) % TOP_NR_VIEWS;
 
 	if (v == u->o->view)
 		return;
@@ -799,7 +799,7 @@ static int next_sort(const struct ui *u, int step)
 /* Returns false to quit. */
 static bool key(struct ui *u, int ch)
 {
-	int tab = top_view_index(u->o->view), page = LINES > 10 ? LINES - 10 : 1;
+	int tab = u->o->view, page = LINES > 10 ? LINES - 10 : 1;
 	const struct rep_row *r;
 
 	u->msg[0] = '\0';
