@@ -21,6 +21,16 @@ static void newline(struct jsonw *w)
 		put(w, "  ", 2);
 }
 
+/* Whether the current level has an item; deeper than the array: assume so. */
+static bool *level(struct jsonw *w)
+{
+	static bool deep;
+
+	deep = true;
+	return w->depth <= JSONW_MAX_DEPTH ? &w->has_member[w->depth - 1] :
+					     &deep;
+}
+
 /* Before a value or a name: the comma and the line break it needs. */
 static void item(struct jsonw *w)
 {
@@ -28,10 +38,10 @@ static void item(struct jsonw *w)
 		w->after_name = false;
 		return;
 	}
-	if (w->depth && w->has_member[w->depth - 1])
+	if (w->depth && *level(w))
 		putc_unlocked(',', w->f);
 	if (w->depth)
-		w->has_member[w->depth - 1] = true;
+		*level(w) = true;
 	if (w->pretty && w->depth)
 		newline(w);
 }
@@ -54,7 +64,7 @@ static void start(struct jsonw *w, char c)
 
 static void end(struct jsonw *w, char c)
 {
-	bool any = w->depth <= JSONW_MAX_DEPTH && w->has_member[w->depth - 1];
+	bool any = *level(w);
 
 	w->depth--;
 	if (w->pretty && any)

@@ -289,11 +289,12 @@ static void extend(struct build *b, struct rep_row *r)
 static int build_buffers(struct build *b)
 {
 	const struct dmabufstat_snapshot *s = b->snap;
-	size_t i, j, n = dmabufstat_nr_buffers(s);
-	uint64_t pids[256];
+	size_t i, j, n = dmabufstat_nr_buffers(s), cap = 64;
+	uint64_t *pids = malloc(cap * sizeof(*pids));
 	const char *devs[DMABUFSTAT_ATTACH_NAMES];
+	int err = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && pids; i++) {
 		const struct dmabufstat_buffer *buf = dmabufstat_buffer(s, i);
 		struct rep_row *r;
 		union rep_cell *c;
@@ -301,9 +302,17 @@ static int build_buffers(struct build *b)
 
 		if (!buffer_matches(b, i))
 			continue;
+		if (buf->nr_procs > cap) {
+			uint64_t *p = realloc(pids, buf->nr_procs * sizeof(*p));
+
+			if (!p)
+				break;
+			pids = p;
+			cap = buf->nr_procs;
+		}
 		r = rep_row_add(b->t, i);
 		if (!r)
-			return -ENOMEM;
+			break;
 		c = rep_cells(b->t, r);
 		c[B_INO].u = buf->ino;
 		c[B_SIZE].u = buf->size;
@@ -319,7 +328,7 @@ static int build_buffers(struct build *b)
 		c[B_REFCOUNT].i = buf->file_count;
 		c[B_VMAPS].i = buf->vmap_count;
 		c[B_ATTACHED].u = buf->nr_attach;
-		for (j = 0; j < buf->nr_procs && np < ARRAY_SIZE(pids); j++) {
+		for (j = 0; j < buf->nr_procs; j++) {
 			const struct dmabufstat_holder *h;
 
 			h = dmabufstat_buffer_holder(s, i, j);
@@ -331,10 +340,13 @@ static int build_buffers(struct build *b)
 			devs[nd++] = buf->attach[j];
 		if (rep_list_u64(b->t, &c[B_PIDS], pids, np) ||
 		    rep_list_str(b->t, &c[B_DEVICES], devs, nd))
-			return -ENOMEM;
+			break;
 		extend(b, r);
 	}
-	return 0;
+	if (!pids || i < n)
+		err = -ENOMEM;
+	free(pids);
+	return err;
 }
 
 /* The row whose column 0 reads name, or a new one. */
