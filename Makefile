@@ -115,7 +115,7 @@ $(OUTPUT)/selftests/%.o: selftests/%.c $(wildcard selftests/*.h selftests/progs/
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Iselftests -I$(OUTPUT)/selftests -Isrc -c $< -o $@
 
-$(OUTPUT)/bin/test_progs: $(TEST_OBJS) $(LIB_A) | $(OUTPUT)/bin
+$(OUTPUT)/bin/test_progs: $(TEST_OBJS) $(REPORT_OBJS) $(LIB_A) | $(OUTPUT)/bin
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIB_LDLIBS) -o $@
 
