@@ -441,6 +441,7 @@ static void draw_table(struct ui *u, int y, int h)
 {
 	char line[2048];
 	size_t i;
+	int leak;
 
 	if (h < 1)
 		return;
@@ -461,9 +462,10 @@ static void draw_table(struct ui *u, int y, int h)
 			 u->o->text[0] || u->o->follow ? " match" : "");
 		return;
 	}
+	/* a row marked as growing (the leak mark) is bold */
+	leak = rep_sort_col(&u->t, "leak");
 	for (i = u->top; i < u->t.nr && (int)(i - u->top) < h; i++) {
 		const struct rep_row *r = &u->t.rows[i];
-		int leak = rep_sort_col(&u->t, "leak");
 
 		row_text(u, r, line, sizeof(line), false);
 		put_line(y + i - u->top, i == u->sel ? A_REVERSE :
