@@ -15,7 +15,7 @@ CFLAGS += $(CPPFLAGS)
 LDLIBS := -lbpf -lelf -lz -lpthread
 
 # make STATIC=1: fully static dmabufstat and dmabuf-top (libbpf, libelf,
-# zlib, json-c, ncursesw and glibc linked in) to copy onto a board.
+# zlib, ncursesw and glibc linked in) to copy onto a board.
 ifeq ($(STATIC),1)
 TOOL_LDFLAGS := -static
 endif
@@ -146,7 +146,7 @@ $(CLI_OBJS): $(OUTPUT)/src/cli/%.o: src/cli/%.c $(TOOL_HDRS) $(wildcard src/cli/
 
 $(OUTPUT)/bin/dmabufstat: $(CLI_OBJS) $(COMMON_OBJS) $(REPORT_OBJS) $(LIB_A) | $(OUTPUT)/bin
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(TOOL_LDFLAGS) $^ $(LIB_LDLIBS) -lm -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(TOOL_LDFLAGS) $^ $(LDLIBS) -lm -o $@
 
 $(TOP_OBJS): $(OUTPUT)/src/top/%.o: src/top/%.c $(TOOL_HDRS) $(wildcard src/top/*.h) | $(OUTPUT)/src/top deps
 	$(call msg,CC,$@)
@@ -154,7 +154,7 @@ $(TOP_OBJS): $(OUTPUT)/src/top/%.o: src/top/%.c $(TOOL_HDRS) $(wildcard src/top/
 
 $(OUTPUT)/bin/dmabuf-top: $(TOP_OBJS) $(COMMON_OBJS) $(REPORT_OBJS) $(LIB_A) | $(OUTPUT)/bin
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(TOOL_LDFLAGS) $^ $(LIB_LDLIBS) -lm -lncursesw -ltinfo -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(TOOL_LDFLAGS) $^ $(LDLIBS) -lm -lncursesw -ltinfo -o $@
 
 $(OUTPUT)/bin/dmabuf-workload: $(WORKLOAD_OBJS) | $(OUTPUT)/bin
 	$(call msg,BINARY,$@)
