@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "opts.h"
+#include "perm.h"
 #include "text.h"
 
 static const char usage_text[] =

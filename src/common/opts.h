@@ -67,12 +67,4 @@ const char *cli_check_sort(enum rep_view v, const struct rep_ext *ext,
  */
 void cli_getopt_error(int opt, char **argv) __attribute__((noreturn));
 
-/*
- * The backends in o need BPF and the caller may not load it: says so
- * (one line, the same in both tools) and returns false. AUTO would
- * otherwise fall back quietly to /proc and show only the caller's own
- * processes; a non-BPF backend asked for by name is fine.
- */
-bool cli_bpf_permitted(const struct dmabufstat_opts *o);
-
 #endif /* __DMABUFSTAT_OPTS_H */

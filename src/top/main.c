@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "opts.h"
+#include "perm.h"
 #include "text.h"
 #include "top.h"
 
