@@ -111,7 +111,7 @@ $(OUTPUT)/selftests/tests.h: $(wildcard selftests/prog_tests/*.c) | $(OUTPUT)/se
 	$(Q)grep -h '^void test_[a-z0-9_]*(void)' $(sort $^) | \
 		sed 's/^void \(test_[a-z0-9_]*\)(void).*/DEFINE_TEST(\1)/' > $@
 
-$(OUTPUT)/selftests/%.o: selftests/%.c $(wildcard selftests/*.h selftests/progs/*.h bpf/*.h) $(OUTPUT)/selftests/tests.h $(SKELS) | $(OUTPUT)/selftests/prog_tests deps
+$(OUTPUT)/selftests/%.o: selftests/%.c $(wildcard selftests/*.h selftests/progs/*.h bpf/*.h src/report/*.h) $(OUTPUT)/selftests/tests.h $(SKELS) | $(OUTPUT)/selftests/prog_tests deps
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Iselftests -I$(OUTPUT)/selftests -Isrc -c $< -o $@
 

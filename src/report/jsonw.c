@@ -7,16 +7,38 @@
 #include "text.h"
 #include "utf8.h"
 
+void jsonw_flush(struct jsonw *w)
+{
+	if (w->len)
+		fwrite_unlocked(w->buf, 1, w->len, w->f);
+	w->len = 0;
+}
+
 static void put(struct jsonw *w, const char *s, size_t n)
 {
-	fwrite_unlocked(s, 1, n, w->f);
+	if (w->len + n > sizeof(w->buf)) {
+		jsonw_flush(w);
+		if (n > sizeof(w->buf)) {
+			fwrite_unlocked(s, 1, n, w->f);
+			return;
+		}
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+static void putch(struct jsonw *w, char c)
+{
+	if (w->len == sizeof(w->buf))
+		jsonw_flush(w);
+	w->buf[w->len++] = c;
 }
 
 static void newline(struct jsonw *w)
 {
 	unsigned int i;
 
-	putc_unlocked('\n', w->f);
+	putch(w, '\n');
 	for (i = 0; i < w->depth; i++)
 		put(w, "  ", 2);
 }
@@ -39,7 +61,7 @@ static void item(struct jsonw *w)
 		return;
 	}
 	if (w->depth && *level(w))
-		putc_unlocked(',', w->f);
+		putch(w, ',');
 	if (w->depth)
 		*level(w) = true;
 	if (w->pretty && w->depth)
@@ -48,15 +70,17 @@ static void item(struct jsonw *w)
 
 void jsonw_init(struct jsonw *w, FILE *f, bool pretty)
 {
-	memset(w, 0, sizeof(*w));
 	w->f = f;
+	w->len = 0;
+	w->depth = 0;
+	w->after_name = false;
 	w->pretty = pretty;
 }
 
 static void start(struct jsonw *w, char c)
 {
 	item(w);
-	putc_unlocked(c, w->f);
+	putch(w, c);
 	if (w->depth < JSONW_MAX_DEPTH)
 		w->has_member[w->depth] = false;
 	w->depth++;
@@ -69,7 +93,9 @@ static void end(struct jsonw *w, char c)
 	w->depth--;
 	if (w->pretty && any)
 		newline(w);
-	putc_unlocked(c, w->f);
+	putch(w, c);
+	if (!w->depth)
+		jsonw_flush(w);	/* the document is whole */
 }
 
 void jsonw_start_object(struct jsonw *w)
@@ -98,7 +124,7 @@ static void quoted(struct jsonw *w, const char *str)
 	const unsigned char *s = (const unsigned char *)str, *start = s;
 	char u[6] = { '\\', 'u', '0', '0' };
 
-	putc_unlocked('"', w->f);
+	putch(w, '"');
 	for (; *s; s++) {
 		const char *esc;
 
@@ -123,7 +149,7 @@ static void quoted(struct jsonw *w, const char *str)
 		put(w, esc, 2);
 	}
 	put(w, (const char *)start, s - start);
-	putc_unlocked('"', w->f);
+	putch(w, '"');
 }
 
 void jsonw_name(struct jsonw *w, const char *name)
@@ -133,7 +159,7 @@ void jsonw_name(struct jsonw *w, const char *name)
 	if (w->pretty)
 		put(w, ": ", 2);
 	else
-		putc_unlocked(':', w->f);
+		putch(w, ':');
 	w->after_name = true;
 }
 

@@ -12,7 +12,10 @@
  * go, hex-encoded, into a sibling "<key>_hex" (docs/json-schema.md).
  *
  * Pretty documents are indented by two spaces, one member a line; plain
- * ones are one line (JSON Lines).
+ * ones are one line (JSON Lines). The text is gathered in a small buffer
+ * and handed to the FILE * a piece at a time (a call a field costs most
+ * of a big document otherwise); closing the outermost object or array,
+ * or jsonw_flush(), hands over the rest.
  */
 #ifndef __DMABUFSTAT_REPORT_JSONW_H
 #define __DMABUFSTAT_REPORT_JSONW_H
@@ -23,9 +26,12 @@
 #include <stdio.h>
 
 #define JSONW_MAX_DEPTH 16
+#define JSONW_BUF 16384
 
 struct jsonw {
 	FILE *f;
+	size_t len;		/* bytes waiting in buf */
+	char buf[JSONW_BUF];
 	bool pretty;
 	unsigned int depth;
 	bool after_name;	/* a name was written: its value comes next */
@@ -33,6 +39,8 @@ struct jsonw {
 };
 
 void jsonw_init(struct jsonw *w, FILE *f, bool pretty);
+/* Hands what is buffered to the FILE *. */
+void jsonw_flush(struct jsonw *w);
 
 void jsonw_start_object(struct jsonw *w);
 void jsonw_end_object(struct jsonw *w);

@@ -129,6 +129,15 @@ size_t rep_escape(char *out, size_t len, const char *str, size_t *width)
 	for (; *s; s += n) {
 		size_t en;
 
+		/* printable ASCII as it is: most names are */
+		if (*s >= 0x20 && *s < 0x7f && *s != '\\') {
+			if (off + 1 >= len)
+				break;
+			out[off++] = *s;
+			w++;
+			n = 1;
+			continue;
+		}
 		n = utf8_seq(s);
 		/* a backslash starts escapes: it is escaped itself */
 		cw = n && *s != '\\' ? char_width(s, n) : -1;

@@ -34,6 +34,9 @@ bool utf8_valid(const char *str)
 	const unsigned char *s = (const unsigned char *)str;
 	size_t n;
 
+	/* ASCII first: most names are */
+	while (*s && *s < 0x80)
+		s++;
 	for (; *s; s += n) {
 		n = utf8_seq(s);
 		if (!n)
