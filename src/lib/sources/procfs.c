@@ -15,6 +15,7 @@
 
 #include "source.h"
 #include "readfile.h"
+#include "parse.h"
 
 struct proc_info {
 	uint32_t pid;
@@ -25,18 +26,17 @@ struct proc_info {
 
 static void proc_ids(struct proc_info *pi)
 {
-	char path[64], *text, *p, *nl;
+	char path[64], cg[4096], *text;
 	struct stat st;
-	int err;
+	const char *p;
+	size_t len;
 
 	snprintf(path, sizeof(path), "/proc/%u/comm", pi->pid);
 	read_line(path, pi->comm, sizeof(pi->comm));
 
 	snprintf(path, sizeof(path), "/proc/%u/status", pi->pid);
 	if (!read_whole(path, &text, NULL)) {
-		p = strstr(text, "\nUid:");
-		if (p)
-			pi->uid = strtoul(p + 5, NULL, 10);
+		parse_status_uid(text, &pi->uid);
 		free(text);
 	}
 
@@ -44,16 +44,10 @@ static void proc_ids(struct proc_info *pi)
 	snprintf(path, sizeof(path), "/proc/%u/cgroup", pi->pid);
 	if (read_whole(path, &text, NULL))
 		return;
-	p = strstr(text, "0::");
-	if (p == text || (p && p[-1] == '\n')) {
-		char cg[4096];
-
-		nl = strchr(p, '\n');
-		if (nl)
-			*nl = '\0';
-		snprintf(cg, sizeof(cg), "/sys/fs/cgroup%s", p + 3);
-		err = stat(cg, &st);
-		if (!err)
+	p = parse_cgroup_v2(text, &len);
+	if (p) {
+		snprintf(cg, sizeof(cg), "/sys/fs/cgroup%.*s", (int)len, p);
+		if (!stat(cg, &st))
 			pi->cgroup_id = st.st_ino;
 	}
 	free(text);
@@ -68,43 +62,15 @@ static bool is_dmabuf_link(const char *target)
 /* The dma-buf part of /proc/<pid>/fdinfo/<fd>; false if not a dma-buf. */
 static bool read_fdinfo(uint32_t pid, int fd, struct raw_ref *r)
 {
-	struct dmabufstat_buffer *b = &r->desc;
-	char path[64], *text, *line, *next, *val;
-	bool have_exp = false;
+	char path[64], *text;
+	bool is_dmabuf;
 
 	snprintf(path, sizeof(path), "/proc/%u/fdinfo/%d", pid, fd);
 	if (read_whole(path, &text, NULL))
 		return false;
-	for (line = text; line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		val = strchr(line, ':');
-		if (!val)
-			continue;
-		*val++ = '\0';
-		if (*val == '\t')	/* exactly one: names may start blank */
-			val++;
-		if (!strcmp(line, "ino")) {
-			b->ino = strtoull(val, NULL, 10);
-		} else if (!strcmp(line, "flags")) {
-			r->ref.f_flags = strtoul(val, NULL, 8);
-		} else if (!strcmp(line, "size")) {
-			b->size = strtoull(val, NULL, 10);
-		} else if (!strcmp(line, "count")) {
-			b->file_count = strtoll(val, NULL, 10);
-		} else if (!strcmp(line, "exp_name")) {
-			copy_str(b->exporter, sizeof(b->exporter), val,
-				 strlen(val));
-			have_exp = true;
-		} else if (!strcmp(line, "name")) {
-			copy_str(b->name, sizeof(b->name), val, strlen(val));
-			b->flags |= DMABUFSTAT_BUF_HAS_NAME;
-		}
-	}
+	is_dmabuf = parse_fdinfo(text, r);
 	free(text);
-	r->ref.ino = b->ino;
-	return have_exp && b->ino;
+	return is_dmabuf;
 }
 
 static struct raw_ref *new_ref(struct collect *c, const struct proc_info *pi)
@@ -163,35 +129,10 @@ static int proc_fds(struct collect *c, struct proc_info *pi, bool *ids)
 	return 0;
 }
 
-/*
- * The name in a maps line ("/dmabuf:NAME"): seq_file_path() escapes '\n'
- * as "\012" (and a backslash is printed as is, so this is best effort).
- * An empty name cannot be told from an unset one: only a non-empty name
- * counts as set.
- */
-static void map_name(const char *s, struct dmabufstat_buffer *b)
-{
-	size_t n = 0;
-
-	while (*s && n + 1 < sizeof(b->name)) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
-		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			b->name[n++] = (s[1] - '0') * 64 + (s[2] - '0') * 8 +
-				       (s[3] - '0');
-			s += 4;
-		} else {
-			b->name[n++] = *s++;
-		}
-	}
-	b->name[n] = '\0';
-	if (n)
-		b->flags |= DMABUFSTAT_BUF_HAS_NAME;
-}
-
 static int proc_maps(struct collect *c, struct proc_info *pi, bool *ids)
 {
-	unsigned long long start, end, off, ino;
 	char path[64], *text, *line, *next;
+	struct maps_dmabuf m;
 	struct raw_ref *r;
 	int err;
 
@@ -203,11 +144,7 @@ static int proc_maps(struct collect *c, struct proc_info *pi, bool *ids)
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		/* start-end perms offset dev inode /dmabuf:name */
-		if (!strstr(line, " /dmabuf:"))
-			continue;
-		if (sscanf(line, "%llx-%llx %*s %llx %*s %llu", &start, &end,
-			   &off, &ino) != 4)
+		if (!parse_maps_line(line, &m))
 			continue;
 		if (!*ids) {
 			proc_ids(pi);
@@ -219,13 +156,15 @@ static int proc_maps(struct collect *c, struct proc_info *pi, bool *ids)
 			return -ENOMEM;
 		}
 		r->ref.kind = DMABUFSTAT_REF_MAP;
-		r->ref.start = start;
-		r->ref.end = end;
-		r->ref.offset = off;
-		r->ref.ino = ino;
-		r->desc.ino = ino;
+		r->ref.start = m.start;
+		r->ref.end = m.end;
+		r->ref.offset = m.offset;
+		r->ref.ino = m.ino;
+		r->desc.ino = m.ino;
 		r->desc_size_known = false;
-		map_name(strstr(line, " /dmabuf:") + 9, &r->desc);
+		memcpy(r->desc.name, m.name, sizeof(r->desc.name));
+		if (m.has_name)
+			r->desc.flags |= DMABUFSTAT_BUF_HAS_NAME;
 	}
 	free(text);
 	return 0;

@@ -14,6 +14,7 @@
 
 #include "source.h"
 #include "readfile.h"
+#include "parse.h"
 
 #define SYSFS_DIR	"/sys/kernel/dmabuf/buffers"
 
@@ -37,7 +38,7 @@ static int sysfs_collect(struct dmabufstat *ds, void *state,
 			 struct collect *c)
 {
 	struct dmabufstat_buffer *b;
-	char path[512], val[64], *end;
+	char path[512], *size, *exporter, *end;
 	struct dirent *de;
 	DIR *d;
 	int err;
@@ -63,17 +64,20 @@ static int sysfs_collect(struct dmabufstat *ds, void *state,
 		b->ino = ino;
 		snprintf(path, sizeof(path), "%s/%s/size", SYSFS_DIR,
 			 de->d_name);
-		if (read_line(path, val, sizeof(val))) {
+		if (read_whole(path, &size, NULL)) {
 			c->nr_bufs--;	/* freed meanwhile */
 			continue;
 		}
-		b->size = strtoull(val, NULL, 10);
 		snprintf(path, sizeof(path), "%s/%s/exporter_name",
 			 SYSFS_DIR, de->d_name);
-		if (read_line(path, b->exporter, sizeof(b->exporter))) {
+		if (read_whole(path, &exporter, NULL)) {
+			free(size);
 			c->nr_bufs--;
 			continue;
 		}
+		parse_sysfs_buffer(size, exporter, b);
+		free(size);
+		free(exporter);
 	}
 	closedir(d);
 	return 0;

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libdmabufstat: the parsers of kernel text, apart from the reading of it
+ * (see parse.h). The kernel's formats are those of 6.12 .. 6.18.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+#include "readfile.h"
+
+/* Ends line at its newline; *next: the line after, NULL after the last. */
+static void cut_line(char *line, char **next)
+{
+	*next = strchr(line, '\n');
+	if (*next)
+		*(*next)++ = '\0';
+}
+
+/*
+ * One buffer's line, as dma_buf_debug_show() prints it:
+ * "%08zu\t%08x\t%08x\t%08ld\t%s\t%08lu\t%s\n": size, f_flags, f_mode, file
+ * count, exp_name, inode, name ("<none>" if unset). The name comes last and
+ * may hold any byte, tabs and newlines included.
+ */
+static bool parse_buf_line(char *line, struct dmabufstat_buffer *b)
+{
+	char *field[6], *p = line, *end;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		field[i] = p;
+		p = strchr(p, '\t');
+		if (!p)
+			return false;
+		*p++ = '\0';
+	}
+	errno = 0;
+	b->size = strtoull(field[0], &end, 10);
+	if (*end || end == field[0])
+		return false;
+	b->file_count = strtoll(field[3], &end, 10);
+	if (*end || end == field[3])
+		return false;
+	copy_str(b->exporter, sizeof(b->exporter), field[4], strlen(field[4]));
+	b->ino = strtoull(field[5], &end, 10);
+	if (*end || end == field[5] || errno)
+		return false;
+	if (strcmp(p, "<none>")) {
+		b->flags |= DMABUFSTAT_BUF_HAS_NAME;
+		copy_str(b->name, sizeof(b->name), p, strlen(p));
+	}
+	return true;
+}
+
+/*
+ * After each buffer line: the fences of its reservation object ("\t..."),
+ * "\tAttached Devices:", one "\tDEVICE" per attachment, "Total %d devices
+ * attached" and a blank line. A line without a tab before the attachments
+ * is the rest of a name that held a newline.
+ */
+int parse_bufinfo(char *text, struct collect *c)
+{
+	enum { BEFORE, FENCES, ATTACHED } part = BEFORE;
+	struct dmabufstat_buffer *cur = NULL;
+	char *line, *next;
+	size_t len;
+
+	for (line = text; line; line = next) {
+		cut_line(line, &next);
+		if (part == ATTACHED && !strncmp(line, "Total ", 6)) {
+			part = BEFORE;
+			continue;
+		}
+		if (part == ATTACHED && line[0] == '\t') {
+			if (cur->nr_attach < DMABUFSTAT_ATTACH_NAMES) {
+				copy_str(cur->attach[cur->nr_attach],
+					 sizeof(cur->attach[0]), line + 1,
+					 strlen(line + 1));
+				cur->nr_attach_names++;
+			} else {
+				cur->flags |= DMABUFSTAT_BUF_NAMES_TRUNC;
+			}
+			cur->nr_attach++;
+			continue;
+		}
+		if (part == FENCES && !strcmp(line, "\tAttached Devices:")) {
+			part = ATTACHED;
+			continue;
+		}
+		if (part == FENCES && line[0] == '\t')
+			continue;	/* a fence of the reservation object */
+		if (part == FENCES) {
+			/* a newline inside the name: keep what fits */
+			len = strlen(cur->name);
+			if (len + 1 < sizeof(cur->name)) {
+				cur->name[len] = '\n';
+				copy_str(cur->name + len + 1,
+					 sizeof(cur->name) - len - 1, line,
+					 strlen(line));
+			}
+			continue;
+		}
+		if (!*line || line[0] < '0' || line[0] > '9')
+			continue;	/* title, header, totals */
+		cur = collect_add_buf(c);
+		if (!cur)
+			return -ENOMEM;
+		if (!parse_buf_line(line, cur))
+			return -EPROTO;
+		part = FENCES;
+	}
+	return 0;
+}
+
+bool parse_fdinfo(char *text, struct raw_ref *r)
+{
+	struct dmabufstat_buffer *b = &r->desc;
+	char *line, *next, *val;
+	bool have_exp = false;
+
+	for (line = text; line; line = next) {
+		cut_line(line, &next);
+		val = strchr(line, ':');
+		if (!val)
+			continue;
+		*val++ = '\0';
+		if (*val == '\t')	/* exactly one: names may start blank */
+			val++;
+		if (!strcmp(line, "ino")) {
+			b->ino = strtoull(val, NULL, 10);
+		} else if (!strcmp(line, "flags")) {
+			r->ref.f_flags = strtoul(val, NULL, 8);
+		} else if (!strcmp(line, "size")) {
+			b->size = strtoull(val, NULL, 10);
+		} else if (!strcmp(line, "count")) {
+			b->file_count = strtoll(val, NULL, 10);
+		} else if (!strcmp(line, "exp_name")) {
+			copy_str(b->exporter, sizeof(b->exporter), val,
+				 strlen(val));
+			have_exp = true;
+		} else if (!strcmp(line, "name")) {
+			copy_str(b->name, sizeof(b->name), val, strlen(val));
+			b->flags |= DMABUFSTAT_BUF_HAS_NAME;
+		}
+	}
+	r->ref.ino = b->ino;
+	return have_exp && b->ino;
+}
+
+/*
+ * The name in a maps line ("/dmabuf:NAME"): seq_file_path() escapes '\n'
+ * as "\012" (and a backslash is printed as is, so this is best effort).
+ * An empty name cannot be told from an unset one: only a non-empty name
+ * counts as set.
+ */
+static void map_name(const char *s, struct maps_dmabuf *m)
+{
+	size_t n = 0;
+
+	while (*s && n + 1 < sizeof(m->name)) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			m->name[n++] = (s[1] - '0') * 64 + (s[2] - '0') * 8 +
+				       (s[3] - '0');
+			s += 4;
+		} else {
+			m->name[n++] = *s++;
+		}
+	}
+	m->name[n] = '\0';
+	m->has_name = n;
+}
+
+/* start-end perms offset dev inode /dmabuf:name */
+bool parse_maps_line(const char *line, struct maps_dmabuf *m)
+{
+	unsigned long long start, end, off, ino;
+	const char *path = strstr(line, " /dmabuf:");
+
+	if (!path)
+		return false;
+	if (sscanf(line, "%llx-%llx %*s %llx %*s %llu", &start, &end, &off,
+		   &ino) != 4)
+		return false;
+	m->start = start;
+	m->end = end;
+	m->offset = off;
+	m->ino = ino;
+	map_name(path + 9, m);
+	return true;
+}
+
+bool parse_status_uid(const char *text, uint32_t *uid)
+{
+	const char *p = strstr(text, "\nUid:");
+
+	if (!p)
+		return false;
+	*uid = strtoul(p + 5, NULL, 10);
+	return true;
+}
+
+const char *parse_cgroup_v2(const char *text, size_t *len)
+{
+	const char *p = strstr(text, "0::");
+
+	if (!p || (p != text && p[-1] != '\n'))
+		return NULL;
+	p += 3;
+	*len = strcspn(p, "\n");
+	return p;
+}
+
+void parse_sysfs_buffer(const char *size, const char *exporter,
+			struct dmabufstat_buffer *b)
+{
+	size_t len = strlen(exporter);
+
+	b->size = strtoull(size, NULL, 10);
+	if (len && exporter[len - 1] == '\n')
+		len--;
+	copy_str(b->exporter, sizeof(b->exporter), exporter, len);
+}
