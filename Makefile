@@ -2,8 +2,9 @@
 # dmabufstat: BPF programs, their skeletons, the tools and the test runner.
 # `make V=1` shows the commands.
 
-# STATIC=1 builds beside the normal build, in .output/static.
-OUTPUT := $(if $(filter 1,$(STATIC)),.output/static,.output)
+# STATIC=1 builds beside the normal build, in .output/static; SANITIZE=1
+# (ASan and UBSan) in .output/sanitize.
+OUTPUT := $(if $(filter 1,$(STATIC)),.output/static,$(if $(filter 1,$(SANITIZE)),.output/sanitize,.output))
 CLANG ?= clang
 BPFTOOL ?= bpftool
 CC ?= gcc
@@ -18,6 +19,15 @@ LDLIBS := -lbpf -lelf -lz -lpthread
 # zlib, ncursesw and glibc linked in) to copy onto a board.
 ifeq ($(STATIC),1)
 TOOL_LDFLAGS := -static
+endif
+
+# make SANITIZE=1: the library, the tools and test_progs with ASan and
+# UBSan, stopping at the first report; `make check SANITIZE=1` runs the
+# host suite with them.
+ifeq ($(SANITIZE),1)
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CFLAGS += $(SAN_FLAGS)
+LDFLAGS += $(SAN_FLAGS)
 endif
 
 # Set DEPS=0 where packages come from elsewhere (a Debian package build).
@@ -175,11 +185,44 @@ $(OUTPUT)/bin/dmabuf-bench: $(BENCH_OBJS) $(LIB_A) | $(OUTPUT)/bin
 bench: all
 	$(Q)bench/run $(BENCH_ARGS)
 
-# Tests: host unit and BPF load tests, then the guest suite on the patched
-# (and, where tests need it, the unpatched) kernel; one summary line.
+# Tests: host unit and BPF load tests, the fuzz corpora, then the guest
+# suite on the patched (and, where tests need it, the unpatched) kernel;
+# one summary line. With SANITIZE=1: the host suite alone, sanitized.
 .PHONY: check
 check: all
+ifeq ($(SANITIZE),1)
+	$(Q)CHECK_SUITES=host TEST_PROGS=$(OUTPUT)/bin/test_progs tools/check
+else
 	$(Q)tools/check
+endif
+
+.PHONY: sanitize-check
+sanitize-check:
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 check
+
+# libFuzzer targets, one per parser of kernel text (fuzz/NAME.c), each
+# linked with the parsers alone. `make fuzz` runs each for FUZZ_SECONDS
+# from its corpus (fuzz/corpus/NAME/, where new inputs are not written:
+# see tools/fuzz); `make check` replays the corpora.
+FUZZ_CC ?= clang
+FUZZ_OUT := .output/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -Wall -Wextra -Werror -D_GNU_SOURCE \
+	-Isrc -Isrc/lib -Ifuzz
+FUZZ_LIB_SRCS := src/lib/parse.c src/lib/collect.c src/lib/readfile.c
+FUZZ_BINS := $(patsubst fuzz/%.c,$(FUZZ_OUT)/%,$(wildcard fuzz/*.c))
+
+$(FUZZ_OUT)/%: fuzz/%.c fuzz/fuzz.h $(FUZZ_LIB_SRCS) $(wildcard src/lib/*.h) src/libdmabufstat.h | deps
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_LIB_SRCS) -o $@
+
+.PHONY: fuzz-build fuzz
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) tools/fuzz run
 
 # The iterator tests on the KASAN + lockdep kernel (slow: not in `check`).
 .PHONY: check-debug
