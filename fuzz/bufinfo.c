@@ -74,16 +74,16 @@ struct want {
  * lines except those that start with a tab (they look like the fences
  * that follow), up to a line "\tAttached Devices:" (from there the name
  * looks like the buffer's attachments, which the real header restarts).
- * A name "<none>" reads as no name.
+ * What reads back as "<none>" reads as no name. True if named.
  */
-static void name_read_back(const struct want *w, char *out)
+static bool name_read_back(const struct want *w, char *out)
 {
 	const char *line = w->name, *nl;
 	size_t n = 0, len;
 
 	out[0] = '\0';
-	if (!w->named || !strcmp(w->name, "<none>"))
-		return;
+	if (!w->named)
+		return false;
 	for (;;) {
 		nl = strchr(line, '\n');
 		len = nl ? (size_t)(nl - line) : strlen(line);
@@ -101,6 +101,10 @@ static void name_read_back(const struct want *w, char *out)
 		line = nl + 1;
 	}
 	out[n] = '\0';
+	if (strcmp(out, "<none>"))
+		return true;
+	out[0] = '\0';
+	return false;
 }
 
 static void check_printed(const uint8_t *data, size_t size)
@@ -112,6 +116,7 @@ static void check_printed(const uint8_t *data, size_t size)
 	struct printed pr;
 	struct collect c;
 	uint64_t total = 0;
+	bool named;
 	FILE *f;
 	int err;
 
@@ -166,10 +171,13 @@ static void check_printed(const uint8_t *data, size_t size)
 		CHECK(b->size == w->size && b->ino == w->ino &&
 		      b->file_count == w->count, "size, ino, count");
 		CHECK(!strcmp(b->exporter, w->exporter), "exporter");
-		name_read_back(w, name);
+		named = name_read_back(w, name);
+		if (strcmp(b->name, name))
+			fprintf(stderr, "name %s, read back %s, wanted %s\n",
+				quoted(w->name), quoted(b->name), quoted(name));
 		CHECK(!strcmp(b->name, name), "name");
-		CHECK(!!(b->flags & DMABUFSTAT_BUF_HAS_NAME) ==
-		      (w->named && strcmp(w->name, "<none>")), "name set");
+		CHECK(!!(b->flags & DMABUFSTAT_BUF_HAS_NAME) == named,
+		      "name set");
 		CHECK(b->nr_attach == w->nr_attach, "attachments");
 		for (j = 0; j < b->nr_attach_names; j++) {
 			snprintf(dev, sizeof(dev), "%s", w->attach[j]);

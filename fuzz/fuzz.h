@@ -52,6 +52,22 @@ static inline bool terminated(const char *field, size_t n)
 	return memchr(field, '\0', n) != NULL;
 }
 
+/* s in C's quotes for a message (a static buffer: one per call site). */
+static inline const char *quoted_in(char *buf, size_t size, const char *s)
+{
+	size_t n = 0;
+
+	buf[n++] = '"';
+	for (; *s && n + 6 < size; s++)
+		n += snprintf(buf + n, size - n,
+			      *s >= ' ' && *s < 127 && *s != '"' && *s != '\\' ?
+			      "%c" : "\\%03o", (unsigned char)*s);
+	buf[n++] = '"';
+	buf[n] = '\0';
+	return buf;
+}
+#define quoted(s) ({ static char __q[256]; quoted_in(__q, sizeof(__q), s); })
+
 /* Lines of a text: newlines + 1. */
 static inline size_t nr_lines(const char *text)
 {

@@ -55,11 +55,27 @@ static bool parse_buf_line(char *line, struct dmabufstat_buffer *b)
 	return true;
 }
 
+/* "Total %d devices attached", which ends a buffer's part of the text */
+static bool is_total_line(const char *line)
+{
+	char *end;
+
+	if (strncmp(line, "Total ", 6) || line[6] < '0' || line[6] > '9')
+		return false;
+	strtoul(line + 6, &end, 10);
+	return !strcmp(end, " devices attached");
+}
+
 /*
  * After each buffer line: the fences of its reservation object ("\t..."),
  * "\tAttached Devices:", one "\tDEVICE" per attachment, "Total %d devices
  * attached" and a blank line. A line without a tab before the attachments
  * is the rest of a name that held a newline.
+ *
+ * A name (up to 31 bytes of anything) can hold "\n\tAttached Devices:",
+ * but not that and a whole "Total" line: so only a "Total" line ends a
+ * buffer's part (no buffer line can be made up by a name), and the real
+ * "\tAttached Devices:" coming after one in a name restarts the list.
  */
 int parse_bufinfo(char *text, struct collect *c)
 {
@@ -70,8 +86,15 @@ int parse_bufinfo(char *text, struct collect *c)
 
 	for (line = text; line; line = next) {
 		cut_line(line, &next);
-		if (part == ATTACHED && !strncmp(line, "Total ", 6)) {
+		if (part == ATTACHED && is_total_line(line)) {
 			part = BEFORE;
+			continue;
+		}
+		if (part == ATTACHED && !strcmp(line, "\tAttached Devices:")) {
+			cur->nr_attach = 0;
+			cur->nr_attach_names = 0;
+			cur->flags &= ~DMABUFSTAT_BUF_NAMES_TRUNC;
+			memset(cur->attach, 0, sizeof(cur->attach));
 			continue;
 		}
 		if (part == ATTACHED && line[0] == '\t') {
@@ -86,6 +109,8 @@ int parse_bufinfo(char *text, struct collect *c)
 			cur->nr_attach++;
 			continue;
 		}
+		if (part == ATTACHED)
+			continue;	/* what a name left after its fake header */
 		if (part == FENCES && !strcmp(line, "\tAttached Devices:")) {
 			part = ATTACHED;
 			continue;
@@ -94,6 +119,11 @@ int parse_bufinfo(char *text, struct collect *c)
 			continue;	/* a fence of the reservation object */
 		if (part == FENCES) {
 			/* a newline inside the name: keep what fits */
+			if (!(cur->flags & DMABUFSTAT_BUF_HAS_NAME)) {
+				/* not unset after all: named "<none>\n..." */
+				cur->flags |= DMABUFSTAT_BUF_HAS_NAME;
+				strcpy(cur->name, "<none>");
+			}
 			len = strlen(cur->name);
 			if (len + 1 < sizeof(cur->name)) {
 				cur->name[len] = '\n';
