@@ -145,14 +145,35 @@ int parse_bufinfo(char *text, struct collect *c)
 	return 0;
 }
 
+/*
+ * fs/proc/fd.c prints pos, flags, mnt_id and ino, then
+ * dma_buf_show_fdinfo() size, count, exp_name and last the name, raw, then
+ * come the file's locks ("lock:\t..."). So the lines after "name:" are the
+ * rest of a name that held a newline, up to a lock, and never a field: a
+ * name "x\nino:\t7" must not make the fd hold buffer 7.
+ */
 bool parse_fdinfo(char *text, struct raw_ref *r)
 {
 	struct dmabufstat_buffer *b = &r->desc;
 	char *line, *next, *val;
-	bool have_exp = false;
+	bool have_exp = false, in_name = false;
+	size_t len;
 
 	for (line = text; line; line = next) {
 		cut_line(line, &next);
+		if (in_name && (!strncmp(line, "lock:", 5) || (!next && !*line)))
+			break;	/* a lock, or after the last newline */
+		if (in_name) {
+			/* keep what fits */
+			len = strlen(b->name);
+			if (len + 1 < sizeof(b->name)) {
+				b->name[len] = '\n';
+				copy_str(b->name + len + 1,
+					 sizeof(b->name) - len - 1, line,
+					 strlen(line));
+			}
+			continue;
+		}
 		val = strchr(line, ':');
 		if (!val)
 			continue;
@@ -174,6 +195,7 @@ bool parse_fdinfo(char *text, struct raw_ref *r)
 		} else if (!strcmp(line, "name")) {
 			copy_str(b->name, sizeof(b->name), val, strlen(val));
 			b->flags |= DMABUFSTAT_BUF_HAS_NAME;
+			in_name = true;
 		}
 	}
 	r->ref.ino = b->ino;
@@ -204,22 +226,27 @@ static void map_name(const char *s, struct maps_dmabuf *m)
 	m->has_name = n;
 }
 
-/* start-end perms offset dev inode /dmabuf:name */
+/*
+ * "start-end perms offset dev inode", spaces, then the path. The path must
+ * start with "/dmabuf:" where the path starts: a file of any user can be
+ * called "/tmp/x /dmabuf:y", and its line is not a dma-buf's.
+ */
 bool parse_maps_line(const char *line, struct maps_dmabuf *m)
 {
 	unsigned long long start, end, off, ino;
-	const char *path = strstr(line, " /dmabuf:");
+	int path = -1;
 
-	if (!path)
-		return false;
-	if (sscanf(line, "%llx-%llx %*s %llx %*s %llu", &start, &end, &off,
-		   &ino) != 4)
+	if (!strstr(line, " /dmabuf:"))
+		return false;	/* most lines: no need to scan them */
+	if (sscanf(line, "%llx-%llx %*s %llx %*s %llu %n", &start, &end, &off,
+		   &ino, &path) != 4 || path < 0 ||
+	    strncmp(line + path, "/dmabuf:", 8))
 		return false;
 	m->start = start;
 	m->end = end;
 	m->offset = off;
 	m->ino = ino;
-	map_name(path + 9, m);
+	map_name(line + path + 8, m);
 	return true;
 }
 
@@ -233,15 +260,19 @@ bool parse_status_uid(const char *text, uint32_t *uid)
 	return true;
 }
 
+/* the "0::" line, wherever it is: a v1 path before it may hold "0::" */
 const char *parse_cgroup_v2(const char *text, size_t *len)
 {
-	const char *p = strstr(text, "0::");
+	const char *p = text;
 
-	if (!p || (p != text && p[-1] != '\n'))
-		return NULL;
-	p += 3;
-	*len = strcspn(p, "\n");
-	return p;
+	while (strncmp(p, "0::", 3)) {
+		p = strchr(p, '\n');
+		if (!p)
+			return NULL;
+		p++;
+	}
+	*len = strcspn(p + 3, "\n");
+	return p + 3;
 }
 
 void parse_sysfs_buffer(const char *size, const char *exporter,
