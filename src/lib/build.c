@@ -146,7 +146,8 @@ static int dedupe_buffers(struct dmabufstat_snapshot *s, struct collect *c)
 {
 	size_t i, n;
 
-	qsort(c->bufs, c->nr_bufs, sizeof(*c->bufs), cmp_buf_ino);
+	if (c->nr_bufs)	/* qsort() wants a pointer even for none */
+		qsort(c->bufs, c->nr_bufs, sizeof(*c->bufs), cmp_buf_ino);
 	for (i = 0, n = 0; i < c->nr_bufs; i++)
 		if (!n || c->bufs[i].ino != c->bufs[n - 1].ino)
 			c->bufs[n++] = c->bufs[i];
@@ -244,7 +245,8 @@ static void sort_references(struct dmabufstat_snapshot *s, struct collect *c)
 {
 	size_t i;
 
-	qsort(c->refs, c->nr_refs, sizeof(*c->refs), cmp_ref);
+	if (c->nr_refs)
+		qsort(c->refs, c->nr_refs, sizeof(*c->refs), cmp_ref);
 	for (i = 0; i < c->nr_refs; i++)
 		c->refs[i].ref.buf = buf_lookup(s->buf_hash, s->buf_hash_mask,
 						s->bufs, c->refs[i].ref.ino);
