@@ -161,7 +161,9 @@ static void subtest_debugfs_gone(void)
 	int st;
 
 	out = sh("dmabufstat --backend bufinfo -o json --interval 0.2 --count 50 "
-		 ">/tmp/faults.jsonl 2>/tmp/faults.err & pid=$!; sleep 1; "
+		 ">/tmp/faults.jsonl 2>/tmp/faults.err & pid=$!; "
+		 "i=0; while [ ! -s /tmp/faults.jsonl ] && [ $i -lt 300 ]; do "
+		 "sleep 0.1; i=$((i + 1)); done; "
 		 "umount /sys/kernel/debug; wait $pid; echo RC=$?; "
 		 "mount -t debugfs debugfs /sys/kernel/debug; "
 		 "echo LINES=$(wc -l </tmp/faults.jsonl); "

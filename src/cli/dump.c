@@ -443,12 +443,12 @@ int cmd_dump(struct dmabufstat *ds, const char *name, char **args, int nr)
 		err = print_grid(stdout, snap, &o);
 	else
 		err = print_per_process(stdout, snap, &o);
-	if (!err && (fflush(stdout) || ferror(stdout)))
+	if (!err && fflush(stdout))
+		err = -errno;
+	if (!err && ferror(stdout))
 		err = -EIO;
 	dmabufstat_snapshot_free(snap);
-	if (err) {
-		cli_error("writing output: %s", strerror(-err));
-		return 1;
-	}
+	if (err)
+		return cli_output_error(err);
 	return 0;
 }

@@ -177,9 +177,9 @@ static int prom_write(FILE *f, const struct dmabufstat_snapshot *snap,
 			   dmabufstat_process(snap, idx[i]),
 			   dmabufstat_process(snap, idx[i])->pss);
 	free(idx);
-	if (fflush(f) || ferror(f))
-		return -EIO;
-	return 0;
+	if (fflush(f))
+		return -errno;
+	return ferror(f) ? -EIO : 0;
 }
 
 /*
@@ -213,7 +213,7 @@ static int prom_write_textfile(const char *dir,
 	if (!err && fsync(fd))
 		err = -errno;
 	if (fclose(f) && !err)
-		err = -EIO;
+		err = -errno;
 	if (!err && rename(tmp, path))
 		err = -errno;
 	if (err)
@@ -241,10 +241,12 @@ int cmd_export(struct dmabufstat *ds, const char *name, char **args, int nr)
 	else
 		err = prom_write(stdout, snap, &po);
 	dmabufstat_snapshot_free(snap);
-	if (err) {
-		cli_error("%s: %s%s%s", name, env.textfile ?: "",
-			  env.textfile ? ": " : "", strerror(-err));
+	if (err && env.textfile) {
+		cli_error("%s: %s: %s (the previous %s is kept)", name,
+			  env.textfile, strerror(-err), PROM_TEXTFILE_NAME);
 		return 1;
 	}
+	if (err)
+		return cli_output_error(err);
 	return 0;
 }

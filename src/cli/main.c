@@ -165,7 +165,7 @@ static const char usage_text[] =
 "         empty line and a '# NAME' line.\n"
 "\n"
 "Exit status:\n"
-"  0  success\n"
+"  0  success (also when a closed pipe ends the output early)\n"
 "  1  the snapshot or pin failed, or BPF is not permitted (the one-line\n"
 "     error says why and what to do)\n"
 "  2  bad usage (unknown command or option, bad value)\n"

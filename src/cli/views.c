@@ -132,7 +132,9 @@ static int view_once(struct dmabufstat *ds, const char *name, bool summary,
 	}
 	err = rep_write(stdout, &doc, &style);
 	if (err) {
-		cli_error("writing output: %s", strerror(-err));
+		ret = cli_output_error(err);
+		if (!ret)
+			exiting = 1;	/* the reader went away: no more samples */
 		goto out;
 	}
 	ret = 0;

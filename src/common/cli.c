@@ -120,3 +120,11 @@ bool cli_sleep_until(uint64_t deadline, const volatile sig_atomic_t *stop)
 	}
 	return false;
 }
+
+int cli_output_error(int err)
+{
+	if (err == -EPIPE)
+		return 0;
+	cli_error("writing output: %s", strerror(-err));
+	return 1;
+}

@@ -36,6 +36,13 @@ void cli_add_pids(const char *arg, uint32_t *pids, size_t *nr, size_t max);
  */
 void cli_lib_error(const struct dmabufstat *ds, const char *what, int err);
 
+/*
+ * After writing to stdout failed with err (-errno): a reader that went
+ * away (EPIPE, as in `dmabufstat | head -1`) ends the program quietly with
+ * status 0; anything else is "PROG: error: writing output: ..." and 1.
+ */
+int cli_output_error(int err);
+
 /* CLOCK_MONOTONIC, in ns: the clock of the sampling loops. */
 uint64_t cli_now_ns(void);
 

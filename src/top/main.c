@@ -286,10 +286,8 @@ static int run_batch(struct model *m)
 			return 1;
 		}
 		err = batch_print(m, &env.top, env.format, env.interval, n);
-		if (err) {
-			cli_error("writing output: %s", strerror(-err));
-			return 1;
-		}
+		if (err)
+			return cli_output_error(err);
 		if (env.count && n == env.count)
 			break;
 		next += step;
