@@ -15,5 +15,5 @@ set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set boxwidth 0.9
 set xtics rotate by -30 noenhanced
-set key top left noenhanced
+set key outside right top vertical noenhanced
 plot for [i=2:ncols] datafile using i:xtic(1) title columnheader(i)

@@ -50,10 +50,16 @@ function first_set(n,    i, s) {
 }
 
 # target(what, goal, value text, met: 1, 0 or -1 for not measured)
+# (met may also be a text: the state as it is)
 function target(what, goal, value, met) {
+	if (met == -1)
+		state = "-"
+	else if (met "" ~ /^[a-z]/)
+		state = met
+	else
+		state = met ? "met" : "not met"
 	printf "| %s | %s | %s | %s |\n", what, goal,
-		met < 0 ? "not measured" : value,
-		met < 0 ? "-" : met ? "met" : "not met"
+		met == -1 ? "not measured" : value, state
 }
 
 BEGIN {
@@ -245,10 +251,27 @@ END {
 			text = text sprintf("%s%s x%.2f", text ? ", " : "", key,
 				idle_rate("sysfs-on", key) / idle_rate("sysfs-off", key))
 	}
+	# pinned is a control (nothing runs then): its spread is the noise
+	lo_c = hi_c = 0
+	for (b = 1; b <= nbufs; b++) {
+		key = bufs[b]
+		if (!idle_rate("sysfs-off", key))
+			continue
+		x = rate["sysfs-off", key, "pinned"]
+		x /= idle_rate("sysfs-off", key)
+		if (!lo_c || x < lo_c)
+			lo_c = x
+		if (x > hi_c)
+			hi_c = x
+	}
+	noise = ""
+	if (lo_c && (lo_c < 0.98 || hi_c > 1.02))
+		noise = sprintf("; but this run's noise is larger than 2%%: pinned, where nothing runs, gave x%.2f-x%.2f", lo_c, hi_c)
 	target("alloc+free rate, sysfs stats off, our tools in use",
 		"within 2% of sysfs stats off with no tools",
-		sprintf("worst x%.3f (%s); sysfs stats on, as a rate against off: %s",
-			worst, worst_key, text), worst ? worst >= 0.98 : -1)
+		sprintf("worst x%.3f (%s)%s; sysfs stats on, as a rate against off: %s",
+			worst, worst_key, noise, text),
+		worst ? (noise ? "unresolved (noise)" : worst >= 0.98) : -1)
 
 	peak = 0
 	for (i = 1; i <= nsets; i++) {
