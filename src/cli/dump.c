@@ -431,6 +431,15 @@ int cmd_dump(struct dmabufstat *ds, const char *name, char **args, int nr)
 		cli_usage_error("%s: unexpected argument '%s'", name, args[1]);
 	if (env.format == REP_JSON)
 		cli_usage_error("%s: the formats are raw and csv", name);
+	/* dmabuf_dump's rules: -a and -b are of every process */
+	if (pid && (o.all || o.per_buffer))
+		cli_usage_error("%s: %s takes no PID", name,
+				o.per_buffer ? "-b" : "-a");
+	if (pid && kill((pid_t)pid, 0) && errno == ESRCH) {
+		cli_error("%s: unable to read DMA-BUF info for pid %" PRIu64
+			  ": no such process", name, pid);
+		return 1;
+	}
 	o.pid = pid;
 	err = dmabufstat_snapshot(ds, &snap);
 	if (err) {

@@ -399,7 +399,9 @@ static const struct cmd *cmd_select(const char *name)
 {
 	static struct cmd view = { NULL, cmd_view, O_VIEWS };
 	enum rep_view v = rep_view_find(name);
-	size_t i;
+	const char *names[REP_TOTALS + sizeof(cmds) / sizeof(cmds[0])];
+	const char *hint;
+	size_t i, n = 0;
 
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(cmds[i].name, name))
@@ -408,6 +410,14 @@ static const struct cmd *cmd_select(const char *name)
 		view.name = rep_view_name(v);
 		return &view;
 	}
+	for (i = 0; i < REP_TOTALS; i++)
+		names[n++] = rep_view_name(i);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		names[n++] = cmds[i].name;
+	hint = cli_suggest(name, names, n);
+	if (hint)
+		cli_usage_error("unknown command '%s'; did you mean '%s'?",
+				name, hint);
 	cli_usage_error("unknown command '%s'", name);
 }
 

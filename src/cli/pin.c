@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* pin [--android] [DIR], unpin [--android] [DIR]. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,6 +32,15 @@ int cmd_pin(struct dmabufstat *ds, const char *name, char **args, int nr)
 		/* no backend to fall back to: pinning is the iterator */
 		cli_error("%s: %s; use Linux 6.16+, or 6.12 with kernel-patches/",
 			  name, dmabufstat_errmsg(ds));
+		return 1;
+	}
+	if (err == -EEXIST) {
+		/* the library's advice does not know our option's name */
+		const char *msg = dmabufstat_errmsg(ds);
+		const char *cut = strstr(msg, " (");
+
+		cli_error("%s: %.*s; unpin it first, or use -f/--force to replace it",
+			  name, cut ? (int)(cut - msg) : (int)strlen(msg), msg);
 		return 1;
 	}
 	if (err) {

@@ -169,6 +169,8 @@ int cmd_view(struct dmabufstat *ds, const char *name, char **args, int nr)
 				name);
 	if (env.sort)
 		cli_check_sort(v, NULL, env.sort);
+	if (!cli_pids_exist(&env.filter))
+		return 1;
 	if (!env.interval && !env.count)
 		return view_once(ds, name, summary, v);
 	if (env.format == REP_CSV)

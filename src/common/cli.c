@@ -2,6 +2,7 @@
 /* Messages, pid lists, error advice and sleeps for both tools (cli.h). */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,54 @@ void cli_lib_error(const struct dmabufstat *ds, const char *what, int err)
 		cli_error("%s: %s; %s", what, msg, h);
 	else
 		cli_error("%s: %s", what, msg);
+}
+
+/* Edits (insert, delete, change, swap two neighbours) from a to b. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, d[16][16];
+
+	if (la >= 16 || lb >= 16)
+		return SIZE_MAX;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++) {
+		for (j = 1; j <= lb; j++) {
+			size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	}
+	return d[la][lb];
+}
+
+const char *cli_suggest(const char *word, const char *const *cands, size_t n)
+{
+	size_t i, d, best_d = SIZE_MAX, len = strlen(word);
+	const char *best = NULL;
+
+	for (i = 0; i < n; i++) {
+		/* a prefix of a name ("proc", "export") is the name */
+		if (len >= 3 && !strncmp(cands[i], word, len))
+			return cands[i];
+		d = edit_distance(word, cands[i]);
+		if (d < best_d) {
+			best_d = d;
+			best = cands[i];
+		}
+	}
+	if (best_d > 2 || best_d * 2 >= len)
+		return NULL;
+	return best;
 }
 
 uint64_t cli_now_ns(void)

@@ -43,6 +43,12 @@ void cli_lib_error(const struct dmabufstat *ds, const char *what, int err);
  */
 int cli_output_error(int err);
 
+/*
+ * The candidate closest to word (at most two edits, and fewer than half
+ * the word's length), for "did you mean ...?"; NULL if none is close.
+ */
+const char *cli_suggest(const char *word, const char *const *cands, size_t n);
+
 /* CLOCK_MONOTONIC, in ns: the clock of the sampling loops. */
 uint64_t cli_now_ns(void);
 

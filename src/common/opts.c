@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,11 +79,32 @@ uint64_t cli_parse_cgroup(const char *arg)
 enum rep_view cli_parse_view(const char *arg)
 {
 	enum rep_view v = rep_view_find(arg);
+	const char *names[REP_TOTALS], *hint;
+	int i;
 
-	if (v == REP_NR_VIEWS)
-		cli_usage_error("-v %s: the views are procs, exporters, buffers, devices, uids and cgroups",
-				arg);
-	return v;
+	if (v < REP_TOTALS)
+		return v;
+	for (i = 0; i < REP_TOTALS; i++)
+		names[i] = rep_view_name(i);
+	hint = cli_suggest(arg, names, REP_TOTALS);
+	if (hint)
+		cli_usage_error("unknown view '%s'; did you mean '%s'?", arg,
+				hint);
+	cli_usage_error("unknown view '%s': the views are procs, exporters, buffers, devices, uids and cgroups",
+			arg);
+}
+
+bool cli_pids_exist(const struct cli_filter *cf)
+{
+	size_t i;
+
+	for (i = 0; i < cf->f.nr_pids; i++) {
+		if (kill((pid_t)cf->pids[i], 0) && errno == ESRCH) {
+			cli_error("no process with pid %u", cf->pids[i]);
+			return false;
+		}
+	}
+	return true;
 }
 
 void cli_filter_pids(struct cli_filter *cf, const char *arg)

@@ -29,6 +29,12 @@ struct cli_filter {
 void cli_filter_pids(struct cli_filter *cf, const char *arg);
 void cli_filter_uid(struct cli_filter *cf, const char *arg);
 void cli_filter_cgroup(struct cli_filter *cf, const char *arg);
+/*
+ * Each -p pid names a process that exists (kill(pid, 0) is not ESRCH);
+ * else "no process with pid N" (one line) and false: a view of nothing
+ * would look like a process without buffers.
+ */
+bool cli_pids_exist(const struct cli_filter *cf);
 /* Was any of them given? */
 bool cli_filtered(const struct cli_filter *cf);
 
