@@ -17,6 +17,10 @@
  *             and its details show its rss rising since it was selected
  * quit        q, SIGTERM and Ctrl-C: exit status 0, the shell's screen is
  *             back (the alternate screen is left)
+ * esc         Esc closes the details, the help and the filter prompt and
+ *             never quits; an arrow key split over 100 ms is one key
+ * fkeys       F3 filter, F5 tree, F6 sort menu, F10 quit
+ * mouse       a click on a header sorts; (guest) a click on a row selects
  * batch_tty   -b on a terminal: reports scroll, no escape sequences
  * error       (guest) a snapshot failing under the screen (debugfs taken
  *             away from the bufinfo backend): exit 1, one error line, the
@@ -813,6 +817,151 @@ static void subtest_quit(void)
 	}
 }
 
+/*
+ * Esc backs out (details, filter prompt, help, sort menu) and never
+ * quits. An arrow key whose bytes come apart (ESC, then "[C" 100 ms
+ * later, as over a slow serial or adb link) is still one key: it neither
+ * quits nor leaves "[C" behind. run-shell without -b holds tmux's command
+ * queue, so the gap is the sleep, whatever the machine's load.
+ */
+static void subtest_esc(void)
+{
+	if (!ASSERT_TRUE(start_top("0.3", NULL), "dmabuf-top draws"))
+		return;
+	tmux("send-keys -t top d");
+	EXPECT("details (d closes)", "d: details pane");
+	tmux("send-keys -t top Escape");
+	EXPECT_NOT("details (d closes)", "Esc closes the details");
+	tmux("send-keys -t top Escape");
+	EXPECT("q or F10 quits", "a second Esc (none open) says how to quit");
+	EXPECT_NOT("TOP-EXIT", "Esc did not quit");
+
+	tmux("send-keys -t top '?'");
+	EXPECT("dmabuf-top keys", "?: help");
+	tmux("send-keys -t top Escape");
+	EXPECT_NOT("dmabuf-top keys", "Esc closes the help");
+	tmux("send-keys -t top / z z");
+	EXPECT("/zz", "filter prompt");
+	tmux("send-keys -t top Escape");
+	EXPECT_NOT("/zz", "Esc closes the prompt");
+	EXPECT_NOT("filter 'zz'", "no filter applied");
+
+	/* a Right arrow in two pieces: the next view, nothing quits */
+	tmux("send-keys -t top Escape \\; run-shell 'sleep 0.1' \\; send-keys -t top -l '[C'");
+	EXPECT("EXP_NAME", "split ESC [C: Right, the exporters view");
+	tmux("send-keys -t top Escape \\; run-shell 'sleep 0.1' \\; send-keys -t top -l '[D'");
+	EXPECT("COMM", "split ESC [D: Left, back to procs");
+	pause_ms(500);
+	EXPECT_NOT("TOP-EXIT", "split arrows did not quit");
+	EXPECT_NOT("[C", "no [C left on the screen");
+	EXPECT_NOT("[D", "no [D left on the screen");
+	quit_top();
+	/* and on the shell's line nothing was typed after dmabuf-top left */
+	EXPECT_NOT("[C", "no [C in the shell");
+}
+
+/* htop's and nvtop's keys: F3 search, F5 tree, F6 sort menu, F10 quit. */
+static void subtest_fkeys(void)
+{
+	if (!ASSERT_TRUE(start_top("0.3", NULL), "dmabuf-top draws"))
+		return;
+	EXPECT("sort rss desc", "default sort");
+	tmux("send-keys -t top F6");
+	EXPECT("Sort by", "F6: the sort menu");
+	tmux("send-keys -t top Down Enter");
+	EXPECT("sort pss desc", "menu: Down, Enter picks the next key");
+	EXPECT_NOT("Sort by", "Enter closes the menu");
+	tmux("send-keys -t top F6 Down Down Escape");
+	EXPECT_NOT("Sort by", "Esc closes the menu");
+	EXPECT("sort pss desc", "Esc keeps the sort");
+	tmux("send-keys -t top F3 z z q Enter");
+	EXPECT("filter 'zzq'", "F3: the filter prompt, as /");
+	tmux("send-keys -t top / Escape");
+	EXPECT_NOT("filter 'zzq'", "filter cleared");
+	tmux("send-keys -t top F5");
+	EXPECT("grouped (H)", "F5: tree, as H");
+	tmux("send-keys -t top F5");
+	EXPECT_NOT("grouped (H)", "F5 again: flat");
+	EXPECT_NOT("TOP-EXIT", "still running");
+	tmux("send-keys -t top F10");
+	EXPECT("TOP-EXIT=0", "F10 quits, exit 0");
+	EXPECT_NOT("1:procs", "the alternate screen is left");
+	tmux("send-keys -t top clear Enter");
+	EXPECT_NOT("TOP-EXIT", "cleared");
+}
+
+/* The pane's line holding s (0-based) and s's column in it; -1 if none. */
+static int line_of(const char *s, int *x)
+{
+	char *pane = capture(false), *line, *nl, *p;
+	int y;
+
+	if (!pane)
+		return -1;
+	/* line by line, empty ones counted (strtok would skip them) */
+	for (line = pane, y = 0; *line; line = nl + 1, y++) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			nl = line + strlen(line);
+		p = strstr(line, s);
+		if (p && p < nl) {
+			*x = (int)(p - line);
+			return y;
+		}
+		if (!*nl)
+			break;
+	}
+	return -1;
+}
+
+/* An SGR (1006) mouse press and release of button 1 at 0-based (x, y). */
+static void click(int x, int y)
+{
+	tmux("send-keys -t top -l \"$(printf '\\033[<0;%d;%dM\\033[<0;%d;%dm')\"",
+	     x + 1, y + 1, x + 1, y + 1);
+}
+
+/*
+ * The mouse, as tmux passes it on (SGR reports): a click on a column
+ * header sorts by it (again: reversed); in the guest, where there are
+ * rows, a click on a row selects that row.
+ */
+static void subtest_mouse(bool rows)
+{
+	struct screen sc;
+	int x, y, r;
+	long pid;
+
+	if (!ASSERT_TRUE(start_top("--bytes 0.5", NULL), "dmabuf-top draws"))
+		return;
+	EXPECT("sort rss desc", "default sort");
+	y = line_of(" PSS", &x);
+	if (!ASSERT_GE(y, 0, "PSS header on screen"))
+		goto out;
+	click(x + 2, y);
+	EXPECT("sort pss desc", "a click on PSS sorts by it");
+	click(x + 2, y);
+	EXPECT("sort pss asc", "a second click reverses");
+	if (!rows)
+		goto out;
+	tmux("send-keys -t top r");
+	EXPECT("sort pss desc", "r: back to descending");
+	if (!wait_table(&sc, "PID") || !ASSERT_GE(sc.nrows, 3, "3 rows"))
+		goto out;
+	y = line_of("PID ", &x);
+	if (!ASSERT_GE(y, 0, "header line"))
+		goto out;
+	for (r = 2; r >= 0; r--) {
+		click(3, y + 1 + r);
+		pid = strtol(cell(&sc, r, "PID"), NULL, 10);
+		pause_ms(300);
+		ASSERT_EQ(selected_id(), pid, "the clicked row is selected");
+	}
+out:
+	EXPECT_NOT("TOP-EXIT", "clicks never quit");
+	quit_top();
+}
+
 /* Subtests that need real buffers: they say so where there are none. */
 static void skip_guest_only(const char *name)
 {
@@ -915,6 +1064,12 @@ void test_top_tui(void)
 		subtest_leak();
 	if (test__start_subtest("quit"))
 		subtest_quit();
+	if (test__start_subtest("esc"))
+		subtest_esc();
+	if (test__start_subtest("fkeys"))
+		subtest_fkeys();
+	if (test__start_subtest("mouse"))
+		subtest_mouse(guest);
 	if (test__start_subtest("batch_tty"))
 		subtest_batch_tty();
 	if (!guest)

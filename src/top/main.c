@@ -113,13 +113,15 @@ static const char usage_text[] =
 "                         pid, inode or name across refreshes and sorts;\n"
 "                         each view keeps its own)\n"
 "  < >  or s              pick the sort column (previous / next)\n"
+"  F6                     sort menu: the view's columns; Up/Down, Enter\n"
+"                         picks, Esc closes\n"
 "  r                      reverse the sort order\n"
-"  /                      filter: rows with the text in a name column (any\n"
+"  /, F3                  filter: rows with the text in a name column (any\n"
 "                         case) or equal to a number (a pid, an inode);\n"
 "                         Enter applies, Esc clears\n"
 "  p                      follow the selected process (all views show only\n"
 "                         its buffers); p again stops\n"
-"  H                      group/tree toggle (procs by command, buffers by\n"
+"  H, F5                  group/tree toggle (procs by command, buffers by\n"
 "                         exporter)\n"
 "  d                      details pane: a process's buffers and who shares\n"
 "                         them; a buffer's holders and devices; an\n"
@@ -129,8 +131,13 @@ static const char usage_text[] =
 "  Space                  refresh now\n"
 "  + -                    longer / shorter interval\n"
 "  ?                      help\n"
-"  q, Esc                 quit (the terminal is restored, as on SIGINT,\n"
+"  Esc                    close the details pane, the filter prompt, the\n"
+"                         sort menu or the help; never quits\n"
+"  q, F10                 quit (the terminal is restored, as on SIGINT,\n"
 "                         SIGTERM and errors)\n"
+"  mouse                  where the terminal reports clicks: a click on a\n"
+"                         row selects it, on a column header sorts by it\n"
+"                         (again: reversed)\n"
 "\n"
 "Exit status: 0 done, 1 a snapshot failed or BPF is not permitted (one line\n"
 "on stderr, 'dmabuf-top: error: ...', as dmabufstat words it), 2 usage\n"
@@ -308,6 +315,8 @@ int main(int argc, char **argv)
 	cli_prog = "dmabuf-top";
 	rep_locale_init();
 	parse_args(argc, argv);
+	if (!cli_pids_exist(&env.top.filter))
+		return 1;
 	if (!isatty(STDOUT_FILENO))
 		env.batch = true;
 	if (env.backend)

@@ -45,6 +45,9 @@ struct ui {
 		size_t sel, top;
 	} saved[REP_NR_VIEWS];
 	bool details, help, editing, utf8;
+	bool menu;		/* F6's sort menu is open */
+	int menu_sel;		/* its highlighted column */
+	int table_y, table_h;	/* where the header and rows were drawn */
 	struct {		/* the selected entity's usage since selected */
 		char id[64];
 		enum rep_view view;
@@ -76,6 +79,22 @@ static void put_line(int y, int attr, const char *fmt, ...)
 			mvaddch(y, x, ' ');
 		attroff(attr);
 	}
+}
+
+/* A cell of text at (y, x), not the whole line (the sort menu's box). */
+static void put_line_at(int y, int x, int attr, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void put_line_at(int y, int x, int attr, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	attron(attr);
+	mvaddnstr(y, x, buf, COLS - x);
+	attroff(attr);
 }
 
 static const char *row_id(const struct ui *u, size_t i, char *buf,
@@ -443,6 +462,8 @@ static void draw_table(struct ui *u, int y, int h)
 	size_t i;
 	int leak;
 
+	u->table_y = y;
+	u->table_h = 0;
 	if (h < 1)
 		return;
 	layout(u);
@@ -457,6 +478,7 @@ static void draw_table(struct ui *u, int y, int h)
 		u->top = u->sel - h + 1;
 	if (u->top + h > u->t.nr)
 		u->top = u->t.nr > (size_t)h ? u->t.nr - h : 0;
+	u->table_h = h;
 	if (!u->t.nr) {
 		put_line(y, 0, "  (no %s%s)", rep_view_key(u->o->view),
 			 u->o->text[0] || u->o->follow ? " match" : "");
@@ -690,18 +712,44 @@ static const char *const help_lines[] = {
 	"  1-6 Tab Left Right  views: procs exporters buffers devices uids cgroups",
 	"  Up Down PgUp PgDn Home End   move the selection (kept across refreshes)",
 	"  < > s    pick the sort column        r   reverse the sort order",
-	"  /        filter by text (Enter keeps, Esc clears)",
+	"  F6       sort menu (Up Down, Enter picks, Esc closes)",
+	"  / F3     filter by text (Enter keeps, Esc clears)",
 	"  p        follow the selected process (p again: stop)",
-	"  H        group/tree: procs by command, buffers by exporter",
+	"  H F5     group/tree: procs by command, buffers by exporter",
 	"  d        details of the selection, with its usage since selected",
+	"  Esc      close the details, the filter, the menu or this help",
 	"  Space    refresh now       + -  longer / shorter interval",
-	"  ?        this help         q Esc  quit",
+	"  ?        this help         q F10  quit",
+	"  mouse    a click selects a row; on a header, sorts by it",
 	"",
 	"  L column '!': usage grew at each of the last K refreshes (-K)",
 	"  DELTA since the previous refresh (--since-start: the first)",
 	"",
 	"  any key closes this help",
 };
+
+/* Whether column c is one the table sorts by (lists are not). */
+static bool sortable(const struct rep_table *cs, int c)
+{
+	return !(cs->cols[c].flags & REP_WIDE) &&
+	       rep_sort_col(cs, cs->cols[c].key) == c;
+}
+
+/* F6: the view's sort keys in a box at the top left, the pick reversed. */
+static void draw_menu(struct ui *u)
+{
+	const struct rep_table *cs = &u->colset[u->o->view];
+	int c, y = 1;
+
+	put_line_at(0, 0, A_REVERSE, " Sort by        ");
+	for (c = 0; c < cs->ncols && y < LINES - 1; c++) {
+		if (!sortable(cs, c))
+			continue;
+		put_line_at(y++, 0, c == u->menu_sel ? A_REVERSE : A_BOLD,
+			    " %c %-12.12s ", c == u->sort[u->o->view] ? '*' : ' ',
+			    cs->cols[c].key);
+	}
+}
 
 static void draw(struct ui *u)
 {
@@ -728,12 +776,14 @@ static void draw(struct ui *u)
 	draw_table(u, y, h);
 	if (dh)
 		draw_details(u, y + h, dh);
+	if (u->menu)
+		draw_menu(u);
 	if (u->editing)
 		put_line(LINES - 1, 0, "/%s", u->o->text);
 	else if (u->msg[0])
 		put_line(LINES - 1, A_BOLD, "%s", u->msg);
 	else
-		put_line(LINES - 1, 0, "q:quit ?:help /:filter d:details p:follow H:tree <>:sort r:reverse 1-6:views");
+		put_line(LINES - 1, 0, "q:quit ?:help /:filter d:details p:follow H:tree <>:sort F6:sort menu r:reverse 1-6:views");
 	if (u->editing) {
 		curs_set(1);
 		move(LINES - 1, 1 + (int)strlen(u->o->text));
@@ -791,11 +841,173 @@ static int next_sort(const struct ui *u, int step)
 
 	for (k = 0; k < cs->ncols; k++) {
 		c = (c + step + cs->ncols) % cs->ncols;
-		if (!(cs->cols[c].flags & REP_WIDE) &&
-		    rep_sort_col(cs, cs->cols[c].key) == c)
+		if (sortable(cs, c))
 			return c;
 	}
 	return u->sort[u->o->view];
+}
+
+/*
+ * The rest of an escape sequence after a lone ESC (ncurses waited only
+ * ESCDELAY for it): over a slow serial or adb link "[B" comes later, so
+ * wait longer here and decode the common CSI and SS3 keys ourselves.
+ * Returns the key, 27 for Esc alone, ERR for a sequence we do not know.
+ */
+#define ESC_REST_MS	300
+
+/*
+ * A mouse report that came apart like the keys above: "[<B;X;YM" (SGR,
+ * 1006) or "[M" and three bytes (X10). A press of button 1 is queued
+ * for getmouse() (KEY_MOUSE next); the rest is dropped.
+ */
+static int mouse_escape(const char *seq)
+{
+	MEVENT ev = { 0 };
+	int b, x, y, c[3], i;
+	char fin = 0;
+
+	if (seq[1] == 'M') {
+		for (i = 0; i < 3; i++) {
+			c[i] = getch();
+			if (c[i] == ERR)
+				return ERR;
+		}
+		b = c[0] - 32;
+		x = c[1] - 32;
+		y = c[2] - 32;
+		fin = (b & 3) == 3 ? 'm' : 'M';
+	} else if (sscanf(seq, "[<%d;%d;%d%c", &b, &x, &y, &fin) != 4) {
+		return ERR;
+	}
+	if (fin != 'M' || (b & ~3) || (b & 3) || x < 1 || y < 1)
+		return ERR;	/* only a press of button 1, not a drag */
+	ev.x = x - 1;
+	ev.y = y - 1;
+	ev.bstate = BUTTON1_PRESSED;
+	ungetmouse(&ev);
+	return ERR;
+}
+
+static int read_escape(void)
+{
+	static const struct {
+		const char *seq;
+		int key;
+	} seqs[] = {
+		{ "[A", KEY_UP }, { "[B", KEY_DOWN }, { "[C", KEY_RIGHT },
+		{ "[D", KEY_LEFT }, { "[H", KEY_HOME }, { "[F", KEY_END },
+		{ "[Z", KEY_BTAB }, { "[1~", KEY_HOME }, { "[4~", KEY_END },
+		{ "[5~", KEY_PPAGE }, { "[6~", KEY_NPAGE },
+		{ "OA", KEY_UP }, { "OB", KEY_DOWN }, { "OC", KEY_RIGHT },
+		{ "OD", KEY_LEFT }, { "OH", KEY_HOME }, { "OF", KEY_END },
+		{ "OR", KEY_F(3) }, { "[13~", KEY_F(3) }, { "[15~", KEY_F(5) },
+		{ "[17~", KEY_F(6) }, { "[21~", KEY_F(10) },
+	};
+	char seq[16];
+	size_t n = 0, i;
+	int ch;
+
+	timeout(ESC_REST_MS);
+	ch = getch();
+	if (ch == ERR)
+		return 27;
+	if (ch != '[' && ch != 'O')
+		return ERR;	/* Alt+key: nothing of ours */
+	seq[n++] = ch;
+	/* parameters and intermediates, then a final byte 0x40-0x7e */
+	while (n + 1 < sizeof(seq)) {
+		ch = getch();
+		if (ch == ERR || ch < 0x20 || ch > 0x7e)
+			return ERR;
+		seq[n++] = ch;
+		if (ch >= 0x40 && !(n == 2 && seq[0] == '[' && ch == '['))
+			break;
+	}
+	seq[n] = '\0';
+	if (!strcmp(seq, "[M") || (seq[1] == '<' && (ch == 'M' || ch == 'm')))
+		return mouse_escape(seq);
+	for (i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++)
+		if (!strcmp(seq, seqs[i].seq))
+			return seqs[i].key;
+	return ERR;
+}
+
+/* The table column under screen column x, or -1. */
+static int col_at(const struct ui *u, int x)
+{
+	int k, left = 0;
+
+	for (k = 0; k < u->t.ncols; k++) {
+		if (!u->shown[k])
+			continue;
+		if (x >= left && x < left + u->width[k] + 1)
+			return k;
+		left += u->width[k] + 1;
+	}
+	return -1;
+}
+
+/* A click: on the header sorts by its column, on a row selects it. */
+static void mouse_key(struct ui *u)
+{
+	MEVENT ev;
+	int c;
+
+	/* the press acts (mouseinterval(0): no click is made of it) */
+	if (getmouse(&ev) != OK ||
+	    !(ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
+		return;
+	if (u->help || u->menu || u->editing)
+		return;
+	if (ev.y == u->table_y) {
+		c = col_at(u, ev.x);
+		if (c < 0 || !sortable(&u->t, c))
+			return;
+		/* the same column again reverses, as the headers of GUIs do */
+		if (c == u->sort[u->o->view])
+			u->o->reverse = !u->o->reverse;
+		u->sort[u->o->view] = c;
+	} else if (ev.y > u->table_y && ev.y <= u->table_y + u->table_h - 1 &&
+		   u->top + (size_t)(ev.y - u->table_y - 1) < u->t.nr) {
+		select_row(u, (long)(u->top + ev.y - u->table_y - 1));
+	}
+}
+
+/* The sort menu's keys: Up/Down move, Enter picks, Esc (or F6) closes. */
+static void menu_key(struct ui *u, int ch)
+{
+	const struct rep_table *cs = &u->colset[u->o->view];
+	int c = u->menu_sel, k, step = 0;
+
+	switch (ch) {
+	case KEY_UP:
+	case 'k':
+		step = -1;
+		break;
+	case KEY_DOWN:
+	case 'j':
+		step = 1;
+		break;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		u->sort[u->o->view] = u->menu_sel;
+		u->menu = false;
+		return;
+	case 27:
+	case 'q':
+	case KEY_F(6):
+		u->menu = false;
+		return;
+	default:
+		return;
+	}
+	for (k = 0; k < cs->ncols; k++) {
+		c = (c + step + cs->ncols) % cs->ncols;
+		if (sortable(cs, c))
+			break;
+	}
+	u->menu_sel = c;
 }
 
 /* Returns false to quit. */
@@ -805,6 +1017,10 @@ static bool key(struct ui *u, int ch)
 	const struct rep_row *r;
 
 	u->msg[0] = '\0';
+	if (ch == KEY_MOUSE) {
+		mouse_key(u);
+		return true;
+	}
 	if (u->help) {
 		u->help = false;
 		return true;
@@ -813,11 +1029,26 @@ static bool key(struct ui *u, int ch)
 		edit_key(u, ch);
 		return true;
 	}
+	if (u->menu) {
+		menu_key(u, ch);
+		return true;
+	}
 	switch (ch) {
 	case 'q':
 	case 'Q':
-	case 27:
+	case KEY_F(10):
 		return false;
+	case 27:
+		/* Esc backs out of something; it never quits */
+		if (u->details)
+			u->details = false;
+		else
+			snprintf(u->msg, sizeof(u->msg), "q or F10 quits");
+		break;
+	case KEY_F(6):
+		u->menu = true;
+		u->menu_sel = u->sort[u->o->view];
+		break;
 	case '?':
 	case 'h':
 		u->help = true;
@@ -866,9 +1097,11 @@ static bool key(struct ui *u, int ch)
 		u->o->reverse = !u->o->reverse;
 		break;
 	case '/':
+	case KEY_F(3):
 		u->editing = true;
 		break;
 	case 'H':
+	case KEY_F(5):
 		u->o->tree = !u->o->tree;
 		break;
 	case 'd':
@@ -952,6 +1185,9 @@ int ui_run(struct model *m, struct top_opts *o, double interval,
 	nonl();
 	keypad(stdscr, TRUE);
 	set_escdelay(25);
+	/* clicks, where the terminal reports them; no drag, no menus */
+	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
+	mouseinterval(0);
 	curs_set(0);
 	next = cli_now_ns() + (uint64_t)(u.interval * 1e9);
 	if (redraw(&u)) {
@@ -966,6 +1202,8 @@ int ui_run(struct model *m, struct top_opts *o, double interval,
 		left = (int64_t)(next - now) / 1000000;
 		timeout(left < 0 ? 0 : left > 250 ? 250 : (int)left);
 		ch = getch();
+		if (ch == 27)
+			ch = read_escape();
 		if (*stop)
 			break;
 		changed = ch != ERR;	/* a key or a resize */
