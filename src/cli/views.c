@@ -71,7 +71,7 @@ static int build(struct rep_table *t, enum rep_view v,
 }
 
 static int view_once(struct dmabufstat *ds, const char *name, bool summary,
-		     enum rep_view v)
+		     enum rep_view v, uint64_t sample)
 {
 	struct rep_style style = {
 		.format = env.format,
@@ -81,7 +81,7 @@ static int view_once(struct dmabufstat *ds, const char *name, bool summary,
 	struct rep_table totals = { 0 }, main = { 0 }, procs = { 0 };
 	struct dmabufstat_snapshot *snap = NULL;
 	struct rep_doc doc = { 0 };
-	char banner[512], title[64];
+	char banner[512], title[64], when[48];
 	struct meta m;
 	int err, ret = 1;
 
@@ -94,17 +94,20 @@ static int view_once(struct dmabufstat *ds, const char *name, bool summary,
 	m.reason = dmabufstat_fallback_reason(ds);
 	m.snap = snap;
 	m.filtered = cli_filtered(&env.filter);
-	if (env.format == REP_CSV)
-		snprintf(banner, sizeof(banner),
-			 "dmabufstat %s view=%s backend=%s",
-			 DMABUFSTAT_VERSION_STRING, name,
-			 dmabufstat_snapshot_backend_name(snap));
-	else
+	if (env.format == REP_CSV) {
+		/* no banner: the header first, each row its time and backend */
+		rep_time_iso(dmabufstat_snapshot_realtime_ns(snap), when,
+			     sizeof(when));
+		doc.csv_time = when;
+		doc.csv_backend = dmabufstat_snapshot_backend_name(snap);
+		doc.no_csv_header = sample > 0;
+	} else {
 		snprintf(banner, sizeof(banner), "Backend: %s%s%s%s",
 			 dmabufstat_snapshot_backend_name(snap),
 			 *m.reason ? " (fell back: " : "", m.reason,
 			 *m.reason ? ")" : "");
-	doc.banner = banner;
+		doc.banner = banner;
+	}
 	doc.meta = json_meta;
 	doc.meta_ctx = &m;
 
@@ -149,7 +152,8 @@ out:
 /*
  * --interval: one JSON document per line, per sample (JSON Lines); or a
  * table per sample under a line with the time and the sample's number, as
- * vmstat-like tools scroll. CSV has one header: it stays one sample.
+ * vmstat-like tools scroll; or CSV rows under one header, each with its
+ * sample's time.
  */
 int cmd_view(struct dmabufstat *ds, const char *name, char **args, int nr)
 {
@@ -172,11 +176,20 @@ int cmd_view(struct dmabufstat *ds, const char *name, char **args, int nr)
 	if (!cli_pids_exist(&env.filter))
 		return 1;
 	if (!env.interval && !env.count)
-		return view_once(ds, name, summary, v);
-	if (env.format == REP_CSV)
-		cli_usage_error("--interval and --count go with -o json (JSON Lines) or tables, not csv");
+		return view_once(ds, name, summary, v, 0);
+	if (env.format == REP_CSV && summary)
+		cli_usage_error("--interval and --count with -o csv: one view, not the summary (several tables)");
 	if (!env.interval)
 		env.interval = 1;
+	/*
+	 * Loaded before the grid starts: the first sample is then as quick
+	 * as the rest, not the second one a moment after it.
+	 */
+	ret = dmabufstat_probe(ds);
+	if (ret) {
+		cli_lib_error(ds, "cannot load", ret);
+		return 1;
+	}
 	catch_signals();
 	next = cli_now_ns();
 	while (!exiting) {
@@ -190,11 +203,11 @@ int cmd_view(struct dmabufstat *ds, const char *name, char **args, int nr)
 			printf("%s%s  sample %" PRIu64 "\n", n ? "\n" : "", when,
 			       n + 1);
 		}
-		ret = view_once(ds, name, summary, v);
+		ret = view_once(ds, name, summary, v, n);
 		fflush(stdout);
 		if (ret)
 			return ret;
-		if (env.count && ++n >= env.count)
+		if (++n >= env.count && env.count)
 			break;
 		next += (uint64_t)(env.interval * 1e9);
 		if (!cli_sleep_until(next, &exiting))

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "text.h"
@@ -390,6 +391,21 @@ static void csv_cell(FILE *f, const struct rep_table *t,
 	}
 }
 
+/* The time and backend columns' cells (or keys) before a row's own. */
+static void csv_lead(FILE *f, const struct rep_doc *d, bool header)
+{
+	if (!d->csv_time)
+		return;
+	if (header) {
+		fputs("time,backend,", f);
+		return;
+	}
+	rep_csv_quoted(f, d->csv_time);
+	putc_unlocked(',', f);
+	rep_csv_quoted(f, d->csv_backend ?: "");
+	putc_unlocked(',', f);
+}
+
 static void write_csv(FILE *f, const struct rep_doc *d)
 {
 	int i, c, nr_tables = 0;
@@ -398,33 +414,48 @@ static void write_csv(FILE *f, const struct rep_doc *d)
 
 	for (i = 0; i < d->nr_sect; i++)
 		nr_tables += !d->sect[i].json_only;
-	if (d->banner && !d->no_csv_header)
-		fprintf(f, "# %s\r\n", d->banner);
 	for (i = 0; i < d->nr_sect; i++) {
 		const struct rep_table *t = d->sect[i].t;
 
 		if (d->sect[i].json_only)
 			continue;
 		if (!first)
-			fputs("\r\n", f);
+			fputs("\n", f);
 		first = false;
 		if (nr_tables > 1)
-			fprintf(f, "# %s\r\n", rep_view_key(t->view));
-		for (c = 0; c < t->ncols && !d->no_csv_header; c++)
-			fprintf(f, "%s%s", c ? "," : "", t->cols[c].key);
-		if (!d->no_csv_header)
-			fputs("\r\n", f);
+			fprintf(f, "# %s\n", rep_view_key(t->view));
+		if (!d->no_csv_header) {
+			csv_lead(f, d, true);
+			for (c = 0; c < t->ncols; c++)
+				fprintf(f, "%s%s", c ? "," : "",
+					t->cols[c].key);
+			fputs("\n", f);
+		}
 		for (r = 0; r < t->nr; r++) {
 			const union rep_cell *v = rep_cells(t, &t->rows[r]);
 
+			csv_lead(f, d, false);
 			for (c = 0; c < t->ncols; c++) {
 				if (c)
 					putc_unlocked(',', f);
 				csv_cell(f, t, &t->cols[c], &v[c]);
 			}
-			fputs("\r\n", f);
+			putc_unlocked('\n', f);
 		}
 	}
+}
+
+void rep_time_iso(uint64_t ns, char *buf, size_t len)
+{
+	time_t t = ns / 1000000000ULL;
+	struct tm tm;
+	char tz[8];
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(tz, sizeof(tz), "%z", &tm);
+	snprintf(buf + strlen(buf), len - strlen(buf), ".%03u%s",
+		 (unsigned int)(ns / 1000000 % 1000), tz);
 }
 
 /* ------------------------------------------------------------------ */

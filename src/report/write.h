@@ -11,10 +11,13 @@
  *          under its key, an array of objects or (single) one object, with
  *          every column; streamed by jsonw.h. Pretty, or one line (JSON
  *          Lines).
- *   csv    RFC 4180: a "# BANNER" line, then per section (after an empty
- *          line and "# KEY" when there are several) a header row of the
- *          keys and a row per record; CRLF line ends; text quoted, lists
- *          joined by ';', booleans true/false, sizes in bytes.
+ *   csv    RFC 4180 but for LF line ends (every CSV the tools write):
+ *          per section (after an empty line and "# KEY" when there are
+ *          several, the summary) a header row of the keys and a row per
+ *          record, each led by the time and backend columns when the
+ *          document has them; no banner, so the first line is the header;
+ *          text quoted, lists joined by ';', booleans true/false, sizes
+ *          in bytes.
  *
  * The whole document is made in memory and written with one write() while
  * SIGINT, SIGTERM and SIGHUP are blocked: a signal never leaves half a
@@ -24,6 +27,7 @@
 #define __DMABUFSTAT_REPORT_WRITE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "jsonw.h"
@@ -51,7 +55,9 @@ struct rep_section {
 #define REP_MAX_SECTIONS 4
 
 struct rep_doc {
-	const char *banner;	/* tables: first lines; CSV: "# " comment */
+	const char *banner;	/* tables: first lines (not in CSV) */
+	/* CSV: the first two columns of every row, "time" and "backend" */
+	const char *csv_time, *csv_backend;
 	/* JSON: the members before the sections */
 	void (*meta)(struct jsonw *w, const void *ctx);
 	const void *meta_ctx;
@@ -69,6 +75,9 @@ struct rep_style {
 /* Adds a section; false if there is no room. */
 bool rep_doc_add(struct rep_doc *d, const struct rep_table *t,
 		 const char *title, bool single, bool json_only);
+
+/* A snapshot's wall clock time, ISO 8601 with ms and the zone offset. */
+void rep_time_iso(uint64_t realtime_ns, char *buf, size_t len);
 
 /* Writes the document to out (see above); 0 or -errno. */
 int rep_write(FILE *out, const struct rep_doc *d, const struct rep_style *st);

@@ -21,17 +21,12 @@ static void time_text(const struct dmabufstat_snapshot *s, char *buf,
 	time_t t = ns / 1000000000ULL;
 	struct tm tm;
 
-	localtime_r(&t, &tm);
 	if (iso) {
-		char tz[8];
-
-		strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-		strftime(tz, sizeof(tz), "%z", &tm);
-		snprintf(buf + strlen(buf), len - strlen(buf), ".%03u%s",
-			 (unsigned int)(ns / 1000000 % 1000), tz);
-	} else {
-		strftime(buf, len, "%H:%M:%S", &tm);
+		rep_time_iso(ns, buf, len);
+		return;
 	}
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%H:%M:%S", &tm);
 }
 
 struct meta {
@@ -92,12 +87,11 @@ int batch_print(struct model *m, const struct top_opts *o,
 		rep_table_free(&totals);
 		return err;
 	}
-	time_text(m->snap, when, sizeof(when), false);
+	time_text(m->snap, when, sizeof(when), format == REP_CSV);
 	if (format == REP_CSV) {
-		snprintf(banner, sizeof(banner),
-			 "dmabuf-top %s view=%s backend=%s",
-			 DMABUFSTAT_VERSION_STRING, rep_view_name(o->view),
-			 dmabufstat_snapshot_backend_name(m->snap));
+		/* no banner: each row has its time and backend */
+		doc.csv_time = when;
+		doc.csv_backend = dmabufstat_snapshot_backend_name(m->snap);
 	} else {
 		rep_size(a, tot->bytes, o->bytes);
 		rep_size(b, tot->userspace_rss, o->bytes);
@@ -112,7 +106,7 @@ int batch_print(struct model *m, const struct top_opts *o,
 			 o->since_start ? "\nDeltas since the first refresh" :
 					  "");
 	}
-	doc.banner = banner;
+	doc.banner = format == REP_CSV ? NULL : banner;
 	doc.meta = json_meta;
 	doc.meta_ctx = &x;
 	doc.no_csv_header = refresh > 1;
