@@ -33,6 +33,9 @@ static int record_fields(const char **p, char *first, size_t len)
 				s++;
 			else if (*s == '"')
 				quoted = false;
+			/* the first field's text, unquoted (the time) */
+			else if (n == 1 && k + 1 < len)
+				first[k++] = *s;
 			continue;
 		}
 		if (*s == '"') {

@@ -14,6 +14,10 @@
  *                         errors (exit 2)
  * cli_errors/pin_twice    (where pinning works) a second pin fails and
  *                         names -f/--force; -f replaces it
+ * cli_errors/headers      the summary's titles say what is shown: the
+ *                         sort key (-s, --reverse) of its process table,
+ *                         and, with -p/--uid/--cgroup, that the Totals are
+ *                         system-wide while the tables below are filtered
  * cli_errors/interval     --interval 0.5 --count 5: the samples' clock
  *                         (JSON realtime_ns) is on the grid start + k *
  *                         0.5 s, within a tolerance that does not grow
@@ -252,6 +256,33 @@ static void subtest_interval(void)
 	check_grid("dmabuf-top", "-b -o json -v exporters 0.5 5");
 }
 
+static void subtest_headers(void)
+{
+	struct out *o = &the_out;
+
+	if (run(o, "dmabufstat", "-s comm")) {
+		ASSERT_EQ(o->status, 0, "-s comm");
+		ASSERT_HAS_SUBSTR(o->out, "Top processes (by comm)\n",
+				  "-s comm: the title says comm");
+	}
+	if (run(o, "dmabufstat", "-s pss --reverse")) {
+		ASSERT_EQ(o->status, 0, "-s pss --reverse");
+		ASSERT_HAS_SUBSTR(o->out, "Top processes (by pss, reversed)\n",
+				  "--reverse: the title says so");
+	}
+	if (run(o, "dmabufstat", "summary")) {
+		ASSERT_HAS_SUBSTR(o->out, "\nTotals\n", "unfiltered: Totals");
+		ASSERT_NULL(strstr(o->out, "system-wide"), "no note");
+	}
+	if (run(o, "dmabufstat", "-p %d", getpid()))
+		ASSERT_HAS_SUBSTR(o->out,
+				  "\nTotals (system-wide; the tables below are filtered)\n",
+				  "-p: the Totals say they are system-wide");
+	if (run(o, "dmabufstat", "--uid %u", getuid()))
+		ASSERT_HAS_SUBSTR(o->out, "Totals (system-wide;",
+				  "--uid: the same note");
+}
+
 void test_cli_errors(void)
 {
 	if (access(exe_beside("dmabufstat"), X_OK) ||
@@ -267,6 +298,8 @@ void test_cli_errors(void)
 		subtest_dump_pid();
 	if (test__start_subtest("pin_twice"))
 		subtest_pin_twice();
+	if (test__start_subtest("headers"))
+		subtest_headers();
 	if (test__start_subtest("interval"))
 		subtest_interval();
 }

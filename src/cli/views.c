@@ -113,7 +113,10 @@ static int view_once(struct dmabufstat *ds, const char *name, bool summary,
 
 	err = build(&totals, REP_TOTALS, snap, NULL, 0);
 	if (!err) {
-		rep_doc_add(&doc, &totals, "Totals", true, !summary);
+		/* the totals are the system's: say so above filtered tables */
+		rep_doc_add(&doc, &totals, m.filtered ?
+			    "Totals (system-wide; the tables below are filtered)" :
+			    "Totals", true, !summary);
 		if (summary) {
 			err = build(&main, REP_EXPORTERS, snap, NULL, 0);
 			if (!err)
