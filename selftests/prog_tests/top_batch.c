@@ -7,7 +7,10 @@
  * exporter, name, holders; rss and pss computed from the manifest), with
  * no growth in a steady population; then a leaking process is marked
  * and --since-start counts from the first refresh; odd buffer names come
- * out exact in JSON and on one line in text. Needs buffer sources:
+ * out exact in JSON and on one line in text. -H: no group row above a
+ * lone member, a buffers group's PROCS counts each process once, -r N
+ * keeps N rows (then grouped); the cgroups table keeps its columns
+ * under their titles. Needs buffer sources:
  * runs in the guest, skips elsewhere.
  */
 #include <errno.h>
@@ -287,6 +290,136 @@ out:
 			close(fd[j]);
 }
 
+static bool is_group(json_object *row)
+{
+	json_object *g = jget(row, "group");
+
+	return g && json_object_get_boolean(g);
+}
+
+/* -H: groups of two or more only, PROCS counted once per process. */
+static void check_tree(void)
+{
+	json_object *docs[1] = { 0 }, *arr, *row;
+	size_t i, j, n, groups = 0, limited;
+	int fd = udmabuf_create(65536);
+	bool self_alone = false;
+
+	/* test_progs holds a buffer: the only process with its command */
+	if (fd < 0)
+		fd = heap_alloc("system", 65536);
+	if (!ASSERT_OK_FD(fd, "a buffer held here"))
+		return;
+	if (run_top("-H -v procs 0.1 1", docs, 1) == 1) {
+		arr = jget(docs[0], "processes");
+		n = arr ? json_object_array_length(arr) : 0;
+		for (i = 0; i < n; i++) {
+			row = json_object_array_get_idx(arr, i);
+			if (is_group(row)) {
+				groups++;
+				ASSERT_GE(ju(row, "pid"), 2, "a group has 2+ members");
+			} else if (ju(row, "pid") == (uint64_t)getpid()) {
+				self_alone = i == 0 || !is_group(json_object_array_get_idx(arr, i - 1)) ||
+					     strcmp(js(json_object_array_get_idx(arr, i - 1), "comm"),
+						    js(row, "comm"));
+			}
+		}
+		ASSERT_GE(groups, 1, "the workload's processes grouped");
+		ASSERT_TRUE(self_alone, "a lone process has no group row");
+		json_object_put(docs[0]);
+	}
+	if (run_top("-H -v buffers 0.1 1", docs, 1) == 1) {
+		arr = jget(docs[0], "buffers");
+		n = arr ? json_object_array_length(arr) : 0;
+		for (i = 0; i < n; i++) {
+			uint64_t pids[256];
+			size_t np = 0, k, m, distinct = 0;
+
+			row = json_object_array_get_idx(arr, i);
+			if (!is_group(row))
+				continue;
+			/* its members follow it, up to the next group */
+			for (j = i + 1; j < n; j++) {
+				json_object *b = json_object_array_get_idx(arr, j);
+				json_object *pl = jget(b, "pids");
+
+				if (is_group(b) || strcmp(js(b, "exporter"),
+							  js(row, "exporter")))
+					break;
+				for (k = 0; pl && k < json_object_array_length(pl) &&
+					    np < 256; k++)
+					pids[np++] = json_object_get_uint64(
+						json_object_array_get_idx(pl, k));
+			}
+			for (k = 0; k < np; k++) {
+				for (m = 0; m < k && pids[m] != pids[k]; m++)
+					;
+				distinct += m == k;
+			}
+			ASSERT_EQ(ju(row, "procs"), distinct,
+				  "group PROCS: distinct holders");
+		}
+		json_object_put(docs[0]);
+	}
+	/* -r 2: two processes, grouped; not the first group's first row */
+	if (run_top("-H -r 2 -v procs 0.1 1", docs, 1) == 1) {
+		arr = jget(docs[0], "processes");
+		n = arr ? json_object_array_length(arr) : 0;
+		for (i = 0, limited = 0; i < n; i++)
+			limited += !is_group(json_object_array_get_idx(arr, i));
+		ASSERT_EQ(limited, 2, "-r 2: two processes");
+		json_object_put(docs[0]);
+	}
+	close(fd);
+}
+
+/*
+ * The cgroups table in batch mode: the comma-joined PROCESSES column
+ * does not push PROCS and RSS away from their titles (numbers end under
+ * their title's last letter).
+ */
+static void check_cgroups_table(void)
+{
+	char cmd[512], *out, *line, *save = NULL, *hdr = NULL;
+	int st, procs_end = -1, rss_end = -1, rows = 0;
+	char *p;
+
+	snprintf(cmd, sizeof(cmd), "%s -b -v cgroups 0.1 1",
+		 exe_beside("dmabuf-top"));
+	out = run_capture(cmd, &st);
+	if (!ASSERT_OK_PTR(out, "dmabuf-top -b -v cgroups") ||
+	    !ASSERT_EQ(st, 0, "exit 0"))
+		goto out;
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!hdr) {
+			if (strncmp(line, "CGROUP", 6) &&
+			    strncmp(line, "  CGROUP", 8) &&
+			    !strstr(line, "CGROUP  PROCESSES"))
+				continue;
+			hdr = line;
+			p = strstr(line, "PROCS");
+			procs_end = p ? (int)(p - line) + 4 : -1;
+			p = strstr(line, " RSS");
+			rss_end = p ? (int)(p - line) + 3 : -1;
+			if (!ASSERT_GE(procs_end, 0, "PROCS title") ||
+			    !ASSERT_GE(rss_end, 0, "RSS title"))
+				goto out;
+			continue;
+		}
+		if ((int)strlen(line) <= rss_end)
+			continue;
+		rows++;
+		ASSERT_NEQ(line[procs_end], ' ', "PROCS under its title");
+		ASSERT_EQ(line[procs_end + 1], ' ', "PROCS ends there");
+		ASSERT_NEQ(line[rss_end], ' ', "RSS under its title");
+		ASSERT_EQ(line[rss_end + 1], ' ', "RSS ends there");
+	}
+	ASSERT_GE(rows, 1, "cgroup rows");
+out:
+	free(out);
+}
+
 void test_top_batch(void)
 {
 	if (!have_buffer_source()) {
@@ -297,9 +430,14 @@ void test_top_batch(void)
 		test__skip_reason("no debugfs bufinfo for ground truth");
 		return;
 	}
-	if (workload_start(&wl, "top_batch") &&
-	    test__start_subtest("json_ground_truth"))
-		check();
+	if (workload_start(&wl, "top_batch")) {
+		if (test__start_subtest("json_ground_truth"))
+			check();
+		if (test__start_subtest("tree"))
+			check_tree();
+		if (test__start_subtest("cgroups_table"))
+			check_cgroups_table();
+	}
 	workload_stop(&wl);
 	manifest_free(&mf);
 	if (test__start_subtest("leak_since_start"))

@@ -21,6 +21,8 @@
  *             never quits; an arrow key split over 100 ms is one key
  * fkeys       F3 filter, F5 tree, F6 sort menu, F10 quit
  * mouse       a click on a header sorts; (guest) a click on a row selects
+ * narrow      at 60x15 no header title is cut over an empty column
+ * details_line (guest) at 80x24 a process's details line is whole
  * batch_tty   -b on a terminal: reports scroll, no escape sequences
  * error       (guest) a snapshot failing under the screen (debugfs taken
  *             away from the bufinfo backend): exit 1, one error line, the
@@ -962,6 +964,70 @@ out:
 	quit_top();
 }
 
+/* The header's titles (sort mark dropped) of the view whose first is first. */
+static int titles(const char *first, char out[][16], int max)
+{
+	struct screen sc;
+	int k;
+
+	if (!wait_table(&sc, first))
+		return -1;
+	for (k = 0; k < sc.ncols && k < max; k++)
+		snprintf(out[k], sizeof(out[k]), "%s", sc.title[k]);
+	return k;
+}
+
+/*
+ * At 60x15 no column is half shown (the issue saw "GROW/" over an empty
+ * column): every title is one the view has in full at 160x40.
+ */
+static void subtest_narrow(void)
+{
+	static const char *const firsts[] = {
+		"PID", "EXPORTER", "INODE", "DEVICE", "UID", "CGROUP",
+	};
+	char wide[MAX_CELLS][16], narrow[MAX_CELLS][16];
+	int v, nw, nn, i, j;
+
+	if (!ASSERT_TRUE(start_top("0.3", NULL), "dmabuf-top draws"))
+		return;
+	for (v = 0; v < 6; v++) {
+		tmux("resize-window -t top -x 160 -y 40");
+		tmux("send-keys -t top %d", v + 1);
+		nw = titles(firsts[v], wide, MAX_CELLS);
+		tmux("resize-window -t top -x 60 -y 15");
+		pause_ms(300);
+		nn = titles(firsts[v], narrow, MAX_CELLS);
+		if (!ASSERT_GT(nw, 0, "wide header") ||
+		    !ASSERT_GT(nn, 0, "60x15 header"))
+			continue;
+		for (i = 0; i < nn; i++) {
+			for (j = 0; j < nw && strcmp(narrow[i], wide[j]); j++)
+				;
+			if (!ASSERT_LT(j, nw, "a whole title at 60x15"))
+				printf("view %d: '%s' at 60x15\n", v + 1,
+				       narrow[i]);
+		}
+	}
+	tmux("resize-window -t top -x 80 -y 24");
+	quit_top();
+}
+
+/*
+ * (guest) At 80x24 a process's details say all of it: the summary line
+ * ends with its mappings, not "... 4 fds, 3 m".
+ */
+static void subtest_details_line(void)
+{
+	if (!ASSERT_TRUE(start_top("0.5", NULL), "dmabuf-top draws"))
+		return;
+	tmux("send-keys -t top 1 d");
+	EXPECT("details (d closes)", "d: details pane");
+	EXPECT(" maps", "the process's line ends with its maps");
+	EXPECT(" buffers ", "and its buffers");
+	quit_top();
+}
+
 /* Subtests that need real buffers: they say so where there are none. */
 static void skip_guest_only(const char *name)
 {
@@ -1070,6 +1136,10 @@ void test_top_tui(void)
 		subtest_fkeys();
 	if (test__start_subtest("mouse"))
 		subtest_mouse(guest);
+	if (test__start_subtest("narrow"))
+		subtest_narrow();
+	if (guest && test__start_subtest("details_line"))
+		subtest_details_line();
 	if (test__start_subtest("batch_tty"))
 		subtest_batch_tty();
 	if (!guest)

@@ -276,10 +276,75 @@ static bool summed(const struct rep_col *c)
 		c->type == REP_DELTA || c->type == REP_RATE);
 }
 
+/* Column by key, sortable or not (a list); -1 if none. */
+static int col_by_key(const struct rep_table *t, const char *key)
+{
+	int c;
+
+	for (c = 0; c < t->ncols; c++)
+		if (!strcmp(t->cols[c].key, key))
+			return c;
+	return -1;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * A buffers group's PROCS: the processes that hold any of its buffers,
+ * each once (a sum would count a process once per buffer it holds).
+ */
+static int distinct_holders(struct rep_table *t, const struct rep_row *members,
+			    size_t nr, int key, const char *name)
+{
+	int procs = col_by_key(t, "procs"), pids = col_by_key(t, "pids");
+	union rep_cell *g = NULL;
+	size_t i, n = 0, k, cap = 0;
+	uint64_t *all = NULL;
+
+	if (procs < 0 || pids < 0)
+		return 0;
+	for (k = nr; k < t->nr; k++)
+		if (!strcmp(rep_cells(t, &t->rows[k])[key].s, name))
+			g = rep_cells(t, &t->rows[k]);
+	for (i = 0; i < nr; i++) {
+		const union rep_cell *m = rep_cells(t, &members[i]);
+
+		if (strcmp(m[key].s ?: "", name))
+			continue;
+		cap += m[pids].l.n;
+	}
+	if (!g || !cap)
+		return 0;
+	all = malloc(cap * sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		const union rep_cell *m = rep_cells(t, &members[i]);
+
+		if (strcmp(m[key].s ?: "", name))
+			continue;
+		memcpy(all + n, rep_list_u64_items(t, &m[pids]),
+		       m[pids].l.n * sizeof(*all));
+		n += m[pids].l.n;
+	}
+	qsort(all, n, sizeof(*all), cmp_u64);
+	for (i = 0, k = 0; i < n; i++)
+		k += !i || all[i] != all[i - 1];
+	g[procs].u = k;
+	free(all);
+	return 0;
+}
+
 /*
  * Tree mode (H): each group row (its first cell [N], the number of
  * members) sums its members and comes before them; groups sorted as the
- * rows are, members in their order.
+ * rows are, members in their order. A group of one is its member alone,
+ * no group row above it.
  */
 static int table_tree(struct rep_table *t, int sort_col, bool reverse)
 {
@@ -321,6 +386,12 @@ static int table_tree(struct rep_table *t, int sort_col, bool reverse)
 			}
 	}
 	nr_groups = t->nr - nr;
+	if (t->view == REP_BUFFERS) {
+		for (k = nr; k < nr + nr_groups; k++)
+			if (distinct_holders(t, members, nr, key,
+					     rep_cells(t, &t->rows[k])[key].s))
+				goto nomem;
+	}
 	/* the groups among themselves: sorted as a table of their own */
 	{
 		struct rep_table groups = *t;
@@ -334,18 +405,23 @@ static int table_tree(struct rep_table *t, int sort_col, bool reverse)
 		goto nomem;
 	for (k = nr; k < nr + nr_groups; k++) {
 		const char *name = rep_cells(t, &t->rows[k])[key].s;
+		bool alone = rep_cells(t, &t->rows[k])[0].u == 1;
 
-		rows[out++] = t->rows[k];
+		if (!alone)
+			rows[out++] = t->rows[k];
 		for (i = 0; i < nr; i++) {
 			if (strcmp(rep_cells(t, &members[i])[key].s ?: "", name))
 				continue;
 			rows[out] = members[i];
-			rows[out++].flags |= REP_ROW_CHILD;
+			if (!alone)
+				rows[out].flags |= REP_ROW_CHILD;
+			out++;
 		}
 	}
 	free(t->rows);
 	t->rows = rows;
-	t->cap = t->nr;
+	t->nr = out;
+	t->cap = nr + nr_groups;
 	t->indent_col = key;
 	free(members);
 	return 0;
@@ -382,6 +458,9 @@ int table_build(struct model *m, const struct top_opts *o,
 	if (col < 0)
 		col = rep_sort_col(t, rep_view_default_sort(o->view));
 	rep_sort(t, col, o->reverse);
+	/* -r N: the N top rows, then grouped (not the first group's rows) */
+	if (limit)
+		rep_limit(t, o->rows);
 	if (o->tree && (o->view == REP_PROCS || o->view == REP_BUFFERS)) {
 		err = table_tree(t, col, o->reverse);
 		if (err) {
@@ -389,7 +468,5 @@ int table_build(struct model *m, const struct top_opts *o,
 			return err;
 		}
 	}
-	if (limit)
-		rep_limit(t, o->rows);
 	return 0;
 }

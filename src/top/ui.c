@@ -401,6 +401,27 @@ static void layout(struct ui *u)
 				u->shown[k] = false;
 				used -= u->width[k] + 1;
 			}
+	/*
+	 * Still too wide: text columns give up room (their cells are cut),
+	 * then the rightmost columns go; none is left half shown.
+	 */
+	for (k = 0; k < t->ncols && used > COLS; k++) {
+		int min = (int)strlen(t->cols[k].title) + 1, give;
+
+		if (!u->shown[k] || !rep_col_left(&t->cols[k]) ||
+		    u->width[k] <= min)
+			continue;
+		give = u->width[k] - min < used - COLS ? u->width[k] - min :
+							 used - COLS;
+		u->width[k] -= give;
+		used -= give;
+	}
+	for (k = t->ncols - 1; k > 0 && used > COLS; k--) {
+		if (u->shown[k]) {
+			u->shown[k] = false;
+			used -= u->width[k] + 1;
+		}
+	}
 	for (k = 0; k < t->ncols; k++)
 		if (u->shown[k])
 			last = k;
@@ -563,9 +584,11 @@ static void details_process(struct ui *u, struct lines *l, size_t pi)
 
 	rep_size(a, p->rss, u->o->bytes);
 	rep_size(b2, p->pss, u->o->bytes);
-	dline(l, "process %u %s uid %u cgroup %" PRIu64 ": rss %s pss %s, %u buffers, %u fds, %u maps",
-	      p->pid, p->comm, p->uid, p->cgroup_id, a, b2, p->nr_bufs,
-	      p->nr_fds, p->nr_maps);
+	/* two lines: at 80 columns one would be cut */
+	dline(l, "process %u %s  uid %u  cgroup %" PRIu64, p->pid, p->comm,
+	      p->uid, p->cgroup_id);
+	dline(l, "rss %s  pss %s  %u buffers  %u fds  %u maps", a, b2,
+	      p->nr_bufs, p->nr_fds, p->nr_maps);
 	dline(l, "%8s %7s %-12s %-14s %3s %4s %7s  %s", "INODE", "SIZE",
 	      "EXPORTER", "NAME", "FDS", "MAPS", "PSS", "SHARED WITH");
 	for (j = 0; j < p->nr_bufs; j++) {
@@ -783,7 +806,7 @@ static void draw(struct ui *u)
 	else if (u->msg[0])
 		put_line(LINES - 1, A_BOLD, "%s", u->msg);
 	else
-		put_line(LINES - 1, 0, "q:quit ?:help /:filter d:details p:follow H:tree <>:sort F6:sort menu r:reverse 1-6:views");
+		put_line(LINES - 1, 0, "q:quit ?:help /:filter d:details p:follow H:tree <>:sort r:reverse 1-6:views");
 	if (u->editing) {
 		curs_set(1);
 		move(LINES - 1, 1 + (int)strlen(u->o->text));
