@@ -96,6 +96,10 @@ static const char usage_text[] =
 "      --uid UID      likewise, processes of user UID (number or name)\n"
 "      --cgroup CG    likewise, processes in cgroup CG: a cgroup v2 id, or a\n"
 "                     path (absolute, or relative to /sys/fs/cgroup)\n"
+"      --exporter NAME  only buffers of exporter NAME (as the exporters view\n"
+"                     names it, or the kernel's exp_name); procs: rss, pss,\n"
+"                     bufs, fds and maps of those buffers (who holds the most\n"
+"                     vgem memory: procs --exporter vgem)\n"
 "      --bytes        tables show sizes in bytes, not 4.0K, 1.5M, ...\n"
 "      --view VIEW    the same as naming the view's command\n"
 "      --backend B    auto (default), bpf, fallback, procfs, bufinfo, sysfs\n"
@@ -195,7 +199,7 @@ enum {
 	O_OUTPUT, O_SORT, O_REVERSE, O_ROWS, O_PID, O_UID, O_CGROUP, O_BYTES,
 	O_VIEW, O_INTERVAL, O_COUNT, O_MODE, O_GROUP, O_FORCE, O_ANDROID,
 	O_ALL, O_BUFS, O_PROMETHEUS, O_TEXTFILE, O_TOP, O_BACKEND, O_VERBOSE,
-	O_NR,
+	O_EXPORTER, O_NR,
 };
 
 #define OPT(o) (1u << (o))
@@ -203,7 +207,7 @@ enum {
 #define O_GLOBAL (OPT(O_BACKEND) | OPT(O_VERBOSE))
 #define O_VIEWS (OPT(O_OUTPUT) | OPT(O_SORT) | OPT(O_REVERSE) | OPT(O_ROWS) | \
 		 OPT(O_PID) | OPT(O_UID) | OPT(O_CGROUP) | OPT(O_BYTES) | \
-		 OPT(O_VIEW) | OPT(O_INTERVAL) | OPT(O_COUNT))
+		 OPT(O_VIEW) | OPT(O_INTERVAL) | OPT(O_COUNT) | OPT(O_EXPORTER))
 
 /* The option's name in messages, by bit. */
 static const char *const opt_names[O_NR] = {
@@ -215,6 +219,7 @@ static const char *const opt_names[O_NR] = {
 	[O_ANDROID] = "--android", [O_ALL] = "-a", [O_BUFS] = "-b",
 	[O_PROMETHEUS] = "--prometheus", [O_TEXTFILE] = "--textfile",
 	[O_TOP] = "--top", [O_BACKEND] = "--backend", [O_VERBOSE] = "-v",
+	[O_EXPORTER] = "--exporter",
 };
 
 static const struct cmd {
@@ -242,6 +247,7 @@ static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "uid", required_argument, NULL, 0x100 + O_UID },
 	{ "cgroup", required_argument, NULL, 0x100 + O_CGROUP },
+	{ "exporter", required_argument, NULL, 0x100 + O_EXPORTER },
 	{ "bytes", no_argument, NULL, 0x100 + O_BYTES },
 	{ "view", required_argument, NULL, 0x100 + O_VIEW },
 	{ "backend", required_argument, NULL, 0x100 + O_BACKEND },
@@ -306,6 +312,10 @@ static unsigned int parse_args(int argc, char **argv)
 		case 0x100 + O_CGROUP:
 			cli_filter_cgroup(&env.filter, optarg);
 			seen |= OPT(O_CGROUP);
+			break;
+		case 0x100 + O_EXPORTER:
+			cli_filter_exporter(&env.filter, optarg);
+			seen |= OPT(O_EXPORTER);
 			break;
 		case 0x100 + O_BYTES:
 			env.bytes = true;

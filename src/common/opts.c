@@ -125,9 +125,17 @@ void cli_filter_cgroup(struct cli_filter *cf, const char *arg)
 	cf->f.has_cgroup = true;
 }
 
+void cli_filter_exporter(struct cli_filter *cf, const char *arg)
+{
+	if (!*arg)
+		cli_usage_error("--exporter: an empty name");
+	cf->f.exporter = arg;
+}
+
 bool cli_filtered(const struct cli_filter *cf)
 {
-	return cf->f.nr_pids || cf->f.has_uid || cf->f.has_cgroup;
+	return cf->f.nr_pids || cf->f.has_uid || cf->f.has_cgroup ||
+	       cf->f.exporter;
 }
 
 double cli_parse_interval(const char *what, const char *arg)

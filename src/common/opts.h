@@ -29,6 +29,8 @@ struct cli_filter {
 void cli_filter_pids(struct cli_filter *cf, const char *arg);
 void cli_filter_uid(struct cli_filter *cf, const char *arg);
 void cli_filter_cgroup(struct cli_filter *cf, const char *arg);
+/* --exporter NAME: buffers of that exporter (its name or exp_name) only */
+void cli_filter_exporter(struct cli_filter *cf, const char *arg);
 /*
  * Each -p pid names a process that exists (kill(pid, 0) is not ESRCH);
  * else "no process with pid N" (one line) and false: a view of nothing

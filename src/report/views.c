@@ -501,6 +501,10 @@ static int build_procs(struct build *b)
 		c[P_BUFS].u = p->nr_bufs;
 		c[P_FDS].u = p->nr_fds;
 		c[P_MAPS].u = p->nr_maps;
+		/* one exporter's buffers: the process's figures for them */
+		if (b->f && b->f->exporter)
+			c[P_RSS].u = c[P_PSS].u = c[P_BUFS].u = c[P_FDS].u =
+				c[P_MAPS].u = 0;
 		if (p->nr_bufs) {
 			uint64_t *v = realloc(inos, p->nr_bufs * sizeof(*v));
 
@@ -514,8 +518,21 @@ static int build_procs(struct build *b)
 			const struct dmabufstat_holder *h;
 
 			h = dmabufstat_process_holder(s, i, j);
-			if (h)
-				inos[ni++] = dmabufstat_buffer(s, h->buf)->ino;
+			if (!h)
+				continue;
+			if (b->f && b->f->exporter) {
+				const struct dmabufstat_buffer *buf;
+
+				buf = dmabufstat_buffer(s, h->buf);
+				if (!exporter_matches(b->f, buf))
+					continue;
+				c[P_RSS].u += buf->size;
+				c[P_PSS].u += h->pss;
+				c[P_BUFS].u++;
+				c[P_FDS].u += h->nr_fds;
+				c[P_MAPS].u += h->nr_maps;
+			}
+			inos[ni++] = dmabufstat_buffer(s, h->buf)->ino;
 		}
 		err = rep_list_u64(b->t, &c[P_INOS], inos, ni);
 		extend(b, r);

@@ -74,6 +74,8 @@ static const char usage_text[] =
 "      --uid UID        likewise, processes of user UID (number or name)\n"
 "      --cgroup CG      likewise, processes in cgroup CG (id, or a path\n"
 "                       absolute or under /sys/fs/cgroup)\n"
+"      --exporter NAME  only buffers of exporter NAME (or its exp_name);\n"
+"                       procs: rss, pss, bufs, fds and maps of those buffers\n"
 "  -K, --leak K         mark ('!' in column L, \"leak\": true in JSON) entities\n"
 "                       whose usage grew at each of the last K refreshes\n"
 "                       (default 3; 0: off). Usage: rss for processes, uids,\n"
@@ -163,6 +165,7 @@ enum {
 	OPT_REVERSE,
 	OPT_UID,
 	OPT_CGROUP,
+	OPT_EXPORTER,
 	OPT_INTERVAL,
 	OPT_COUNT,
 };
@@ -179,6 +182,7 @@ static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "uid", required_argument, NULL, OPT_UID },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "exporter", required_argument, NULL, OPT_EXPORTER },
 	{ "leak", required_argument, NULL, 'K' },
 	{ "since-start", no_argument, NULL, OPT_SINCE_START },
 	{ "tree", no_argument, NULL, 'H' },
@@ -231,6 +235,9 @@ static void parse_args(int argc, char **argv)
 			break;
 		case OPT_UID:
 			cli_filter_uid(&env.top.filter, optarg);
+			break;
+		case OPT_EXPORTER:
+			cli_filter_exporter(&env.top.filter, optarg);
 			break;
 		case OPT_CGROUP:
 			cli_filter_cgroup(&env.top.filter, optarg);
