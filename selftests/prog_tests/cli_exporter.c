@@ -6,7 +6,8 @@
  * `dmabuf-top -b -o json --exporter E` list exactly the workload's
  * processes that hold a buffer of E, each with the rss, pss, bufs, fds
  * and maps of those buffers as the manifest has them; buffers lists only
- * E's buffers.
+ * E's buffers. `dmabufstat buffers INO INO` lists exactly those two
+ * buffers; an inode that is no buffer is an error (exit 1).
  */
 #include <stdlib.h>
 #include <unistd.h>
@@ -156,6 +157,34 @@ void test_cli_exporter(void)
 					    "buffers: E's only");
 			}
 			json_object_put(o);
+		}
+	}
+	if (test__start_subtest("buffers_by_inode") && mf.nr_bufs >= 2) {
+		json_object *o, *arr;
+
+		snprintf(args, sizeof(args), "buffers %lu %lu -o json",
+			 mf.bufs[0].ino, mf.bufs[1].ino);
+		o = json_of("dmabufstat", args);
+		arr = o ? jget(o, "buffers") : NULL;
+		if (ASSERT_OK_PTR(arr, "buffers INO INO") &&
+		    ASSERT_EQ(json_object_array_length(arr), 2, "two rows")) {
+			ASSERT_OK_PTR(jfind(arr, "ino", mf.bufs[0].ino), "first");
+			ASSERT_OK_PTR(jfind(arr, "ino", mf.bufs[1].ino), "second");
+			ASSERT_EQ(ju(jfind(arr, "ino", mf.bufs[0].ino), "size"),
+				  mf.bufs[0].size, "its size");
+		}
+		json_object_put(o);
+		snprintf(args, sizeof(args), "%s buffers 1 2>&1",
+			 exe_beside("dmabufstat"));
+		{
+			int st;
+			char *out = run_capture(args, &st);
+
+			ASSERT_EQ(st, 1, "an inode that is no buffer: exit 1");
+			if (out)
+				ASSERT_HAS_SUBSTR(out, "no buffer with inode 1",
+						  "the message");
+			free(out);
 		}
 	}
 out:

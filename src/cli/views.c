@@ -54,6 +54,44 @@ static void json_meta(struct jsonw *w, const void *ctx)
 	jsonw_bool_field(w, "filtered", m->filtered);
 }
 
+/* buffers INO...: the inodes asked for; none: every buffer. */
+#define MAX_INOS 256
+static uint64_t inos[MAX_INOS];
+static size_t nr_inos;
+
+/* Keeps the buffers rows of the inodes asked for (column 0 is ino). */
+static void keep_inos(struct rep_table *t)
+{
+	size_t r, k, out = 0;
+
+	for (r = 0; r < t->nr; r++) {
+		uint64_t ino = rep_cells(t, &t->rows[r])[0].u;
+
+		for (k = 0; k < nr_inos && inos[k] != ino; k++)
+			;
+		if (k < nr_inos)
+			t->rows[out++] = t->rows[r];
+	}
+	t->nr = out;
+}
+
+/* Each inode asked for is a buffer of the snapshot; else an error. */
+static bool inos_exist(const struct dmabufstat_snapshot *snap)
+{
+	size_t i, k, n = dmabufstat_nr_buffers(snap);
+
+	for (k = 0; k < nr_inos; k++) {
+		for (i = 0; i < n && dmabufstat_buffer(snap, i)->ino != inos[k];
+		     i++)
+			;
+		if (i == n) {
+			cli_error("no buffer with inode %" PRIu64, inos[k]);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* The view's table, filtered, sorted and cut to rows. */
 static int build(struct rep_table *t, enum rep_view v,
 		 const struct dmabufstat_snapshot *snap, const char *sort,
@@ -64,6 +102,8 @@ static int build(struct rep_table *t, enum rep_view v,
 	err = rep_build(t, v, snap, &env.filter.f, NULL);
 	if (err)
 		return err;
+	if (v == REP_BUFFERS && nr_inos)
+		keep_inos(t);
 	rep_sort(t, rep_sort_col(t, sort ?: rep_view_default_sort(v)),
 		 env.reverse);
 	rep_limit(t, rows);
@@ -90,6 +130,8 @@ static int view_once(struct dmabufstat *ds, const char *name, bool summary,
 		cli_lib_error(ds, "cannot take a snapshot", err);
 		return 1;
 	}
+	if (!inos_exist(snap))
+		goto out;
 	m.view = name;
 	m.reason = dmabufstat_fallback_reason(ds);
 	m.snap = snap;
@@ -166,6 +208,18 @@ int cmd_view(struct dmabufstat *ds, const char *name, char **args, int nr)
 	int i, ret;
 
 	for (i = 0; i < nr; i++) {
+		uint64_t ino;
+
+		if (v == REP_BUFFERS && !summary) {
+			if (!cli_parse_u64(args[i], &ino) || !ino)
+				cli_usage_error("%s: bad inode '%s'", name,
+						args[i]);
+			if (nr_inos == MAX_INOS)
+				cli_usage_error("%s: more than %d inodes", name,
+						MAX_INOS);
+			inos[nr_inos++] = ino;
+			continue;
+		}
 		if (v != REP_PROCS || summary)
 			cli_usage_error("%s: unexpected argument '%s'", name,
 					args[i]);
