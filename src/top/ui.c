@@ -990,7 +990,7 @@ static void mouse_key(struct ui *u)
 		if (c == u->sort[u->o->view])
 			u->o->reverse = !u->o->reverse;
 		u->sort[u->o->view] = c;
-	} else if (ev.y > u->table_y && ev.y <= u->table_y + u->table_h - 1 &&
+	} else if (ev.y > u->table_y && ev.y <= u->table_y + u->table_h &&
 		   u->top + (size_t)(ev.y - u->table_y - 1) < u->t.nr) {
 		select_row(u, (long)(u->top + ev.y - u->table_y - 1));
 	}
