@@ -242,14 +242,15 @@ int cmd_view(struct dmabufstat *ds, const char *name, char **args, int nr)
 	 * Loaded before the grid starts: the first sample is then as quick
 	 * as the rest, not the second one a moment after it.
 	 */
+	/* a signal while loading still ends the loop after one sample */
+	catch_signals();
 	ret = dmabufstat_probe(ds);
 	if (ret) {
 		cli_lib_error(ds, "cannot load", ret);
 		return 1;
 	}
-	catch_signals();
 	next = cli_now_ns();
-	while (!exiting) {
+	for (;;) {
 		if (env.format == REP_TABLE) {
 			char when[32];
 			time_t now = time(NULL);
