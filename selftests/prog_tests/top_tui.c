@@ -20,7 +20,8 @@
  * esc         Esc closes the details, the help and the filter prompt and
  *             never quits; an arrow key split over 100 ms is one key
  * fkeys       F3 filter, F5 tree, F6 sort menu, F10 quit
- * mouse       a click on a header sorts; (guest) a click on a row selects
+ * mouse       a click on a header sorts; mouse_rows (guest) a click on a
+ *             row selects it
  * narrow      at 60x15 no header title is cut over an empty column
  * details_line (guest) at 80x24 a process's details line is whole
  * batch_tty   -b on a terminal: reports scroll, no escape sequences
@@ -1148,6 +1149,8 @@ void test_top_tui(void)
 		skip_guest_only("sort");
 		skip_guest_only("filter");
 		skip_guest_only("selection");
+		skip_guest_only("mouse_rows");
+		skip_guest_only("details_line");
 		skip_guest_only("leak");
 	} else if (workload_start(&wl, "top_tui") &&
 		   !manifest_read(wl.manifest, &mf)) {
@@ -1159,6 +1162,11 @@ void test_top_tui(void)
 			subtest_filter(&mf);
 		if (test__start_subtest("selection"))
 			subtest_selection(&mf);
+		/* rows to click and a process to detail: the workload's */
+		if (test__start_subtest("mouse_rows"))
+			subtest_mouse(true);
+		if (test__start_subtest("details_line"))
+			subtest_details_line();
 	}
 	workload_stop(&wl);
 	manifest_free(&mf);
@@ -1171,11 +1179,9 @@ void test_top_tui(void)
 	if (test__start_subtest("fkeys"))
 		subtest_fkeys();
 	if (test__start_subtest("mouse"))
-		subtest_mouse(guest);
+		subtest_mouse(false);
 	if (test__start_subtest("narrow"))
 		subtest_narrow();
-	if (guest && test__start_subtest("details_line"))
-		subtest_details_line();
 	if (test__start_subtest("batch_tty"))
 		subtest_batch_tty();
 	if (!guest)

@@ -874,7 +874,8 @@ static int next_sort(const struct ui *u, int step)
  * The rest of an escape sequence after a lone ESC (ncurses waited only
  * ESCDELAY for it): over a slow serial or adb link "[B" comes later, so
  * wait longer here and decode the common CSI and SS3 keys ourselves.
- * Returns the key, 27 for Esc alone, ERR for a sequence we do not know.
+ * Returns the key, 27 for Esc alone (a key after it is read next), ERR
+ * for a sequence we do not know.
  */
 #define ESC_REST_MS	300
 
@@ -934,8 +935,11 @@ static int read_escape(void)
 	ch = getch();
 	if (ch == ERR)
 		return 27;
-	if (ch != '[' && ch != 'O')
-		return ERR;	/* Alt+key: nothing of ours */
+	if (ch != '[' && ch != 'O') {
+		/* Esc, then a key typed soon after: both count */
+		ungetch(ch);
+		return 27;
+	}
 	seq[n++] = ch;
 	/* parameters and intermediates, then a final byte 0x40-0x7e */
 	while (n + 1 < sizeof(seq)) {
