@@ -49,6 +49,38 @@ struct run {
 	char err[65536];
 };
 
+/*
+ * The tool where another user can run it: the build folder may sit under
+ * a folder only root can enter (a clone in a mktemp folder, /root), so
+ * copy it into a world-readable folder of its own. In the guest the tools
+ * are on PATH already.
+ */
+static char tool_dir[64];
+
+static const char *tool(const char *name)
+{
+	static char path[2][128];
+	const char *src = exe_beside(name);
+	int i = strcmp(name, "dmabufstat") ? 1 : 0;
+	char cmd[512];
+
+	if (!strchr(src, '/'))
+		return src;
+	if (!tool_dir[0]) {
+		snprintf(tool_dir, sizeof(tool_dir), "/tmp/priv-tools.XXXXXX");
+		if (!mkdtemp(tool_dir) || chmod(tool_dir, 0755))
+			return src;
+	}
+	snprintf(path[i], sizeof(path[i]), "%s/%s", tool_dir, name);
+	if (access(path[i], X_OK)) {
+		snprintf(cmd, sizeof(cmd), "cp %s %s && chmod 0755 %s", src,
+			 path[i], path[i]);
+		if (system(cmd))
+			return src;
+	}
+	return path[i];
+}
+
 static void slurp(const char *path, char *buf, size_t len)
 {
 	int fd = open(path, O_RDONLY);
@@ -141,10 +173,10 @@ static void subtest_refusal(void)
 	const char *ma, *mb;
 	struct stat st;
 
-	snprintf(cmd, sizeof(cmd), "%s", exe_beside("dmabufstat"));
+	snprintf(cmd, sizeof(cmd), "%s", tool("dmabufstat"));
 	if (!ASSERT_TRUE(run_as(NOBODY, NOBODY, 0, cmd, &a), "run dmabufstat"))
 		return;
-	snprintf(cmd, sizeof(cmd), "%s -b 0.1 1", exe_beside("dmabuf-top"));
+	snprintf(cmd, sizeof(cmd), "%s -b 0.1 1", tool("dmabuf-top"));
 	if (!ASSERT_TRUE(run_as(NOBODY, NOBODY, 0, cmd, &b), "run dmabuf-top"))
 		return;
 	ASSERT_EQ(a.status, 1, "dmabufstat exit status");
@@ -165,7 +197,7 @@ static void subtest_refusal(void)
 	ASSERT_HAS_SUBSTR(ma, "procfs", "names the way without BPF");
 
 	/* and pin, refused the same way, pins nothing */
-	snprintf(cmd, sizeof(cmd), "%s pin " PIN_DIR, exe_beside("dmabufstat"));
+	snprintf(cmd, sizeof(cmd), "%s pin " PIN_DIR, tool("dmabufstat"));
 	if (ASSERT_TRUE(run_as(NOBODY, NOBODY, 0, cmd, &a), "run pin")) {
 		ASSERT_EQ(a.status, 1, "pin exit status");
 		ASSERT_NEQ(stat(PIN_DIR "/buffers", &st), 0, "nothing pinned");
@@ -178,7 +210,7 @@ static void subtest_procfs(void)
 	struct run r;
 
 	snprintf(cmd, sizeof(cmd), "%s --backend procfs -o json",
-		 exe_beside("dmabufstat"));
+		 tool("dmabufstat"));
 	if (!ASSERT_TRUE(run_as(NOBODY, NOBODY, 0, cmd, &r), "run"))
 		return;
 	if (!ASSERT_EQ(r.status, 0, "--backend procfs as nobody"))
@@ -186,7 +218,7 @@ static void subtest_procfs(void)
 	ASSERT_HAS_SUBSTR(r.out, "procfs", "the backend is named");
 
 	snprintf(cmd, sizeof(cmd), "%s --backend procfs -b -o json 0.1 1",
-		 exe_beside("dmabuf-top"));
+		 tool("dmabuf-top"));
 	if (!ASSERT_TRUE(run_as(NOBODY, NOBODY, 0, cmd, &r), "run top"))
 		return;
 	if (!ASSERT_EQ(r.status, 0, "dmabuf-top --backend procfs as nobody"))
@@ -209,7 +241,7 @@ static void subtest_caps(void)
 		test__skip_reason("no dma-buf kfuncs in this kernel: with CAP_BPF alone libbpf cannot search module BTF for them (CAP_SYS_ADMIN)");
 		return;
 	}
-	snprintf(cmd, sizeof(cmd), "%s -v -o json", exe_beside("dmabufstat"));
+	snprintf(cmd, sizeof(cmd), "%s -v -o json", tool("dmabufstat"));
 	if (!ASSERT_TRUE(run_as(NOBODY, NOBODY, caps, cmd, &r), "run"))
 		return;
 	if (r.status == 126) {
@@ -222,7 +254,7 @@ static void subtest_caps(void)
 	if (!ASSERT_HAS_SUBSTR(r.out, "bpf-task", "the BPF process walk"))
 		printf("%s", r.err);
 
-	snprintf(cmd, sizeof(cmd), "%s -b -o json 0.1 1", exe_beside("dmabuf-top"));
+	snprintf(cmd, sizeof(cmd), "%s -b -o json 0.1 1", tool("dmabuf-top"));
 	if (!ASSERT_TRUE(run_as(NOBODY, NOBODY, caps, cmd, &r), "run top"))
 		return;
 	if (!ASSERT_EQ(r.status, 0, "dmabuf-top with CAP_BPF + CAP_PERFMON"))
@@ -256,7 +288,7 @@ static void subtest_pin_mode(void)
 		return;
 	}
 	snprintf(cmd, sizeof(cmd), "%s pin %s --mode 0640 --group %d",
-		 exe_beside("dmabufstat"), PIN_DIR, PIN_GROUP);
+		 tool("dmabufstat"), PIN_DIR, PIN_GROUP);
 	if (!ASSERT_EQ(system(cmd), 0, "pin --mode 0640 --group"))
 		return;
 	/* the folder must let others through to the file */
@@ -271,7 +303,7 @@ static void subtest_pin_mode(void)
 		ASSERT_STREQ(r.out, "", "someone outside the group cannot");
 		ASSERT_HAS_SUBSTR(r.err, "ermission denied", "EACCES");
 	}
-	snprintf(cmd, sizeof(cmd), "%s unpin %s", exe_beside("dmabufstat"),
+	snprintf(cmd, sizeof(cmd), "%s unpin %s", tool("dmabufstat"),
 		 PIN_DIR);
 	ASSERT_EQ(system(cmd), 0, "unpin");
 	rmdir(PIN_DIR);
@@ -291,4 +323,11 @@ void test_privileges(void)
 		subtest_caps();
 	if (test__start_subtest("pin_mode"))
 		subtest_pin_mode();
+	if (tool_dir[0]) {
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", tool_dir);
+		system(cmd);
+		tool_dir[0] = '\0';
+	}
 }
