@@ -123,7 +123,7 @@ $(OUTPUT)/selftests/tests.h: $(wildcard selftests/prog_tests/*.c) | $(OUTPUT)/se
 
 $(OUTPUT)/selftests/%.o: selftests/%.c $(wildcard selftests/*.h selftests/progs/*.h bpf/*.h src/report/*.h) $(OUTPUT)/selftests/tests.h $(SKELS) | $(OUTPUT)/selftests/prog_tests deps
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Iselftests -I$(OUTPUT)/selftests -Isrc -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -Iselftests -I$(OUTPUT)/selftests -Isrc -Isrc/lib -c $< -o $@
 
 $(OUTPUT)/bin/test_progs: $(TEST_OBJS) $(REPORT_OBJS) $(LIB_A) | $(OUTPUT)/bin
 	$(call msg,BINARY,$@)

@@ -18,38 +18,44 @@ extern int bpf_iter_dmabuf_new(struct bpf_iter_dmabuf *it) __ksym __weak;
 extern struct dma_buf *bpf_iter_dmabuf_next(struct bpf_iter_dmabuf *it) __ksym __weak;
 extern void bpf_iter_dmabuf_destroy(struct bpf_iter_dmabuf *it) __ksym __weak;
 
-/* The record is too big for the 512-byte stack. */
+/* Records are built here: a BUF is too big for the 512-byte stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct dmabufstat_buf_rec);
-} buf_scratch SEC(".maps");
+	__type(value, char[REC_SCRATCH]);
+} rec_scratch SEC(".maps");
+
+static __always_inline char *scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&rec_scratch, &zero);
+}
 
 /* dev_name(): init_name until device_add(), the kobject's name after. */
-static __always_inline void copy_dev_name(char *dst, struct device *dev)
+static __always_inline const char *dev_name_of(struct device *dev)
 {
 	const char *name = BPF_CORE_READ(dev, init_name);
 
-	if (!name)
-		name = BPF_CORE_READ(dev, kobj.name);
-	if (name)
-		bpf_probe_read_kernel_str(dst, DMABUFSTAT_DEV_LEN, name);
+	return name ?: BPF_CORE_READ(dev, kobj.name);
 }
 
 /*
- * attachments is under dmabuf->resv, which BPF cannot take: the walk is
- * bounded and reads with fault-safe copies, so a concurrent detach can
- * only make it miss or repeat an entry.
+ * The attached devices' names (a length byte, then the name) at buf +
+ * off: the offset after them. attachments is under dmabuf->resv, which
+ * BPF cannot take: the walk is bounded and reads with fault-safe copies,
+ * so a concurrent detach can only make it miss or repeat an entry.
  */
-static __always_inline void walk_attachments(struct dma_buf *dmabuf,
+static __always_inline __u32 put_attachments(char *buf, __u32 off,
+					     struct dma_buf *dmabuf,
 					     struct dmabufstat_buf_rec *r)
 {
-	unsigned long off = bpf_core_field_offset(struct dma_buf_attachment,
-						  node);
+	unsigned long node = bpf_core_field_offset(struct dma_buf_attachment,
+						   node);
 	struct list_head *head, *pos;
 	struct dma_buf_attachment *a;
-	__u32 i, n = 0;
+	__u32 i, n = 0, len;
 
 	head = (void *)dmabuf + bpf_core_field_offset(struct dma_buf,
 						      attachments);
@@ -58,8 +64,11 @@ static __always_inline void walk_attachments(struct dma_buf *dmabuf,
 	for (i = 0; i < DMABUFSTAT_MAX_ATTACH_NAMES; i++) {
 		if (!pos || pos == head)
 			goto out;
-		a = (void *)pos - off;
-		copy_dev_name(r->attach[i], BPF_CORE_READ(a, dev));
+		a = (void *)pos - node;
+		len = put_str(buf, off + 1, dev_name_of(BPF_CORE_READ(a, dev)),
+			      DMABUFSTAT_DEV_LEN);
+		buf[off & REC_OFF_MASK] = len;
+		off += 1 + len;
 		n++;
 		pos = BPF_CORE_READ(pos, next);
 	}
@@ -71,15 +80,16 @@ static __always_inline void walk_attachments(struct dma_buf *dmabuf,
 		pos = BPF_CORE_READ(pos, next);
 	}
 	if (pos && pos != head)
-		r->buf.flags |= DMABUFSTAT_F_ATTACH_TRUNC;
+		r->desc.flags |= DMABUFSTAT_F_ATTACH_TRUNC;
 out:
 	if (n > DMABUFSTAT_MAX_ATTACH_NAMES) {
-		r->buf.flags |= DMABUFSTAT_F_NAMES_TRUNC;
+		r->desc.flags |= DMABUFSTAT_F_NAMES_TRUNC;
 		r->nr_attach_names = DMABUFSTAT_MAX_ATTACH_NAMES;
 	} else {
 		r->nr_attach_names = n;
 	}
 	r->nr_attach = n;
+	return off;
 }
 
 SEC("iter/dmabuf")
@@ -87,25 +97,31 @@ int dmabuf_buffers(struct bpf_iter__dmabuf *ctx)
 {
 	struct dma_buf *dmabuf = ctx->dmabuf;
 	struct dmabufstat_buf_rec *r;
-	__u32 zero = 0;
+	char *buf;
+	__u32 off;
 
 	if (!dmabuf)
 		return 0;
-	r = bpf_map_lookup_elem(&buf_scratch, &zero);
-	if (!r)
+	buf = scratch();
+	if (!buf)
 		return 0;
+	r = (void *)buf;
 	__builtin_memset(r, 0, sizeof(*r));
 	r->hdr.type = DMABUFSTAT_REC_BUF;
-	r->hdr.version = DMABUFSTAT_REC_VERSION;
-	r->hdr.size = sizeof(*r);
-	r->seq_num = ctx->meta->seq_num;
-	fill_bufdesc(dmabuf, &r->buf);
+	r->ino = BPF_CORE_READ(dmabuf, file, f_inode, i_ino);
+	r->size = BPF_CORE_READ(dmabuf, size);
 	/* the iterator holds a reference on each buffer it hands out */
 	r->file_count = file_count_of(BPF_CORE_READ(dmabuf, file)) - 1;
 	r->vmap_count = BPF_CORE_READ(dmabuf, vmapping_counter);
-	walk_attachments(dmabuf, r);
+	off = put_desc(buf, sizeof(*r), dmabuf, &r->desc);
+	off = put_attachments(buf, off, dmabuf, r);
+	off = pad_rec(buf, off);
+	if (off > DMABUFSTAT_REC_MAX + 8)
+		return 0;
+	r->hdr.size = off;
+	put_head(ctx->meta, DMABUFSTAT_STREAM_BUFS);
 	/* on overflow the kernel calls us again for this buffer: ignore */
-	bpf_seq_write(ctx->meta->seq, r, sizeof(*r));
+	bpf_seq_write(ctx->meta->seq, buf, rec_size(off));
 	return 0;
 }
 
@@ -123,7 +139,7 @@ struct seen_key {
 struct seen_val {
 	__u64 session;		/* bpf_iter_meta.session_id */
 	__u32 tid;		/* the thread that reports for the process */
-	__u32 reserved;
+	__u32 announced;	/* its TASK record is out in this session */
 };
 
 /*
@@ -140,13 +156,13 @@ struct {
 } seen SEC(".maps");
 
 /*
- * True if this thread reports for (ptr, tgid) in this session. Repeated
- * calls for the same thread (a record re-produced after a full buffer)
- * say true again.
+ * The entry of (ptr, tgid) in this session if this thread reports for
+ * it, else NULL. Repeated calls for the same thread (a record produced
+ * again after a full buffer) find it again.
  */
-static __always_inline bool first_reporter(struct bpf_iter_meta *meta,
-					   struct task_struct *task,
-					   __u64 ptr, __u32 kind)
+static __always_inline struct seen_val *
+first_reporter(struct bpf_iter_meta *meta, struct task_struct *task,
+	       __u64 ptr, __u32 kind)
 {
 	struct seen_key key = { .ptr = ptr, .kind = kind };
 	struct seen_val val = {}, *v;
@@ -155,11 +171,11 @@ static __always_inline bool first_reporter(struct bpf_iter_meta *meta,
 	key.tgid = BPF_CORE_READ(task, tgid);
 	v = bpf_map_lookup_elem(&seen, &key);
 	if (v && v->session == meta->session_id)
-		return v->tid == tid;
+		return v->tid == tid ? v : NULL;
 	val.session = meta->session_id;
 	val.tid = tid;
 	bpf_map_update_elem(&seen, &key, &val, BPF_ANY);
-	return true;
+	return bpf_map_lookup_elem(&seen, &key);
 }
 
 /* splitmix64's finaliser: a bijection, so ids stay unique. */
@@ -175,20 +191,33 @@ static __always_inline __u64 file_id_of(struct file *file)
 	return x ^ (x >> 31);
 }
 
-static __always_inline void fill_task(struct task_struct *task,
-				      struct dmabufstat_task *t)
+/*
+ * The process's TASK record, unless this session has it already. It is
+ * marked out only once the record that needs it is written too: a record
+ * dropped for a full buffer is produced again, TASK and all.
+ */
+static __always_inline int put_task(struct bpf_iter_meta *meta,
+				    struct task_struct *task,
+				    struct seen_val *v)
 {
 	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+	struct dmabufstat_task_rec t = {
+		.hdr.type = DMABUFSTAT_REC_TASK,
+		.hdr.size = sizeof(t),
+	};
 
-	t->pid = BPF_CORE_READ(task, pid);
-	t->tgid = BPF_CORE_READ(task, tgid);
+	if (v->announced)
+		return 0;
+	t.tgid = BPF_CORE_READ(task, tgid);
+	t.pid = BPF_CORE_READ(task, pid);
 	/* objective creds: what /proc/<pid> shows as owner */
-	t->uid = BPF_CORE_READ(task, real_cred, uid.val);
-	t->euid = BPF_CORE_READ(task, real_cred, euid.val);
+	t.uid = BPF_CORE_READ(task, real_cred, uid.val);
+	t.euid = BPF_CORE_READ(task, real_cred, euid.val);
 	if (bpf_core_field_exists(task->cgroups))
-		t->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
-	bpf_probe_read_kernel_str(t->comm, sizeof(t->comm),
+		t.cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+	bpf_probe_read_kernel_str(t.comm, sizeof(t.comm),
 				  leader ? leader->comm : task->comm);
+	return bpf_seq_write(meta->seq, &t, sizeof(t));
 }
 
 SEC("iter/task_file")
@@ -196,26 +225,43 @@ int dmabuf_fds(struct bpf_iter__task_file *ctx)
 {
 	struct task_struct *task = ctx->task;
 	struct file *file = ctx->file;
-	struct dmabufstat_fd_rec r;
+	struct dmabufstat_fd_rec *r;
+	struct dma_buf *dmabuf;
+	struct seen_val *v;
+	char *buf;
+	__u32 off;
+	int err;
 
-	if (!task || !is_dmabuf_file(file))
+	if (!task)
 		return 0;
-	if (!first_reporter(ctx->meta, task,
-			    (unsigned long)BPF_CORE_READ(task, files),
-			    SEEN_FILES))
+	put_head(ctx->meta, DMABUFSTAT_STREAM_FDS);
+	if (!is_dmabuf_file(file))
 		return 0;
-
-	__builtin_memset(&r, 0, sizeof(r));
-	r.hdr.type = DMABUFSTAT_REC_FD;
-	r.hdr.version = DMABUFSTAT_REC_VERSION;
-	r.hdr.size = sizeof(r);
-	fill_task(task, &r.task);
-	r.fd = ctx->fd;
-	r.f_flags = BPF_CORE_READ(file, f_flags);
-	r.file_id = file_id_of(file);
-	r.file_count = file_count_of(file);
-	fill_bufdesc(BPF_CORE_READ(file, private_data), &r.buf);
-	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
+	v = first_reporter(ctx->meta, task,
+			   (unsigned long)BPF_CORE_READ(task, files),
+			   SEEN_FILES);
+	buf = scratch();
+	if (!v || !buf)
+		return 0;
+	r = (void *)buf;
+	__builtin_memset(r, 0, sizeof(*r));
+	r->hdr.type = DMABUFSTAT_REC_FD;
+	r->tgid = BPF_CORE_READ(task, tgid);
+	r->fd = ctx->fd;
+	r->f_flags = BPF_CORE_READ(file, f_flags);
+	r->file_id = file_id_of(file);
+	r->ino = BPF_CORE_READ(file, f_inode, i_ino);
+	dmabuf = BPF_CORE_READ(file, private_data);
+	r->size = BPF_CORE_READ(dmabuf, size);
+	off = put_desc(buf, sizeof(*r), dmabuf, &r->desc);
+	off = pad_rec(buf, off);
+	if (off > DMABUFSTAT_REC_MAX + 8)
+		return 0;
+	r->hdr.size = off;
+	err = put_task(ctx->meta, task, v);
+	err = err ?: bpf_seq_write(ctx->meta->seq, buf, rec_size(off));
+	if (!err)
+		v->announced = 1;
 	return 0;
 }
 
@@ -224,34 +270,48 @@ int dmabuf_vmas(struct bpf_iter__task_vma *ctx)
 {
 	struct vm_area_struct *vma = ctx->vma;
 	struct task_struct *task = ctx->task;
-	struct dmabufstat_vma_rec r;
+	struct dmabufstat_vma_rec *r;
+	struct dma_buf *dmabuf;
+	struct seen_val *v;
 	struct file *file;
+	char *buf;
+	__u32 off;
+	int err;
 
 	if (!task || !vma)
 		return 0;
+	put_head(ctx->meta, DMABUFSTAT_STREAM_VMAS);
 	file = BPF_CORE_READ(vma, vm_file);
 	if (!is_dmabuf_file(file))
 		return 0;
-	if (!first_reporter(ctx->meta, task,
-			    (unsigned long)BPF_CORE_READ(vma, vm_mm),
-			    SEEN_MM))
+	v = first_reporter(ctx->meta, task,
+			   (unsigned long)BPF_CORE_READ(vma, vm_mm), SEEN_MM);
+	buf = scratch();
+	if (!v || !buf)
 		return 0;
-
-	__builtin_memset(&r, 0, sizeof(r));
-	r.hdr.type = DMABUFSTAT_REC_VMA;
-	r.hdr.version = DMABUFSTAT_REC_VERSION;
-	r.hdr.size = sizeof(r);
-	fill_task(task, &r.task);
-	r.start = BPF_CORE_READ(vma, vm_start);
-	r.end = BPF_CORE_READ(vma, vm_end);
-	r.pgoff = BPF_CORE_READ(vma, vm_pgoff);
-	r.vm_flags = BPF_CORE_READ(vma, vm_flags);
-	r.file_id = file_id_of(file);
-	fill_bufdesc(BPF_CORE_READ(file, private_data), &r.buf);
-	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
+	dmabuf = BPF_CORE_READ(file, private_data);
+	r = (void *)buf;
+	__builtin_memset(r, 0, sizeof(*r));
+	r->hdr.type = DMABUFSTAT_REC_VMA;
+	r->tgid = BPF_CORE_READ(task, tgid);
+	r->start = BPF_CORE_READ(vma, vm_start);
+	r->end = BPF_CORE_READ(vma, vm_end);
+	r->pgoff = BPF_CORE_READ(vma, vm_pgoff);
+	r->vm_flags = BPF_CORE_READ(vma, vm_flags);
+	r->file_id = file_id_of(file);
+	r->ino = BPF_CORE_READ(file, f_inode, i_ino);
+	r->size = BPF_CORE_READ(dmabuf, size);
+	off = put_desc(buf, sizeof(*r), dmabuf, &r->desc);
+	off = pad_rec(buf, off);
+	if (off > DMABUFSTAT_REC_MAX + 8)
+		return 0;
+	r->hdr.size = off;
+	err = put_task(ctx->meta, task, v);
+	err = err ?: bpf_seq_write(ctx->meta->seq, buf, rec_size(off));
+	if (!err)
+		v->announced = 1;
 	return 0;
 }
-
 
 /*
  * Totals of every buffer, run with BPF_PROG_TEST_RUN (the kfuncs are

@@ -59,25 +59,24 @@ static __always_inline bool is_dmabuf_file(struct file *file)
  * A GEM PRIME export has priv == its struct drm_gem_object. Trust priv only
  * when ops is drm_prime's own, or when its release is
  * drm_gem_dmabuf_release(), which itself takes priv as a GEM object (drivers
- * with their own ops, e.g. amdgpu, i915, keep that release).
+ * with their own ops, e.g. amdgpu, i915, keep that release). Returns the
+ * driver's name, or NULL.
  */
-static __always_inline void resolve_drm_driver(struct dma_buf *dmabuf,
-					       struct dmabufstat_bufdesc *d)
+static __always_inline const char *drm_driver_of(struct dma_buf *dmabuf)
 {
 	const struct dma_buf_ops *ops;
 	struct drm_gem_object *obj;
 	unsigned long rel;
-	const char *name;
 	bool gem = false;
 
 	if (!bpf_core_type_exists(struct drm_gem_object) ||
 	    !bpf_core_type_exists(struct drm_device) ||
 	    !bpf_core_type_exists(struct drm_driver))
-		return;
+		return NULL;
 
 	ops = BPF_CORE_READ(dmabuf, ops);
 	if (!ops)
-		return;
+		return NULL;
 	if (&drm_gem_prime_dmabuf_ops &&
 	    (unsigned long)ops == (unsigned long)&drm_gem_prime_dmabuf_ops)
 		gem = true;
@@ -86,37 +85,96 @@ static __always_inline void resolve_drm_driver(struct dma_buf *dmabuf,
 		gem = rel == (unsigned long)&drm_gem_dmabuf_release;
 	}
 	if (!gem)
-		return;
-
+		return NULL;
 	obj = BPF_CORE_READ(dmabuf, priv);
-	name = BPF_CORE_READ(obj, dev, driver, name);
-	if (name && bpf_probe_read_kernel_str(d->driver, sizeof(d->driver),
-					      name) > 1)
-		d->flags |= DMABUFSTAT_F_DRIVER;
+	return BPF_CORE_READ(obj, dev, driver, name);
 }
 
-/* Fills d (zeroed by the caller) from a dma-buf. */
-static __always_inline void fill_bufdesc(struct dma_buf *dmabuf,
-					 struct dmabufstat_bufdesc *d)
+/*
+ * Records are built in a per-CPU scratch buffer, strings packed after the
+ * fixed part at offsets the verifier can bound (masked by REC_OFF_MASK,
+ * with room for the longest string after it).
+ */
+#define REC_SCRATCH	1024
+#define REC_OFF_MASK	511
+/*
+ * A record's size, masked in the register that is written: 6.12's
+ * verifier does not carry a bound checked on one copy of a register to
+ * the other, and the compiler drops a mask it can prove useless.
+ */
+static __always_inline __u64 rec_size(__u64 size)
 {
-	const char *s;
+	asm volatile("%[size] &= 1023" : [size] "+r"(size));
+	return size;
+}
 
-	d->ino = BPF_CORE_READ(dmabuf, file, f_inode, i_ino);
-	d->size = BPF_CORE_READ(dmabuf, size);
-	s = BPF_CORE_READ(dmabuf, exp_name);
-	if (s)
-		bpf_probe_read_kernel_str(d->exp_name, sizeof(d->exp_name), s);
-	/*
-	 * name is under name_lock, which BPF cannot take; a rename may free
-	 * it under us. The copy is bounded and fault-safe: at worst it is
-	 * stale, never out of bounds.
-	 */
-	s = BPF_CORE_READ(dmabuf, name);
-	if (s) {
+/* The string at src, at most max - 1 bytes, at buf + off: its length. */
+static __always_inline __u32 put_str(char *buf, __u32 off, const char *src,
+				     __u32 max)
+{
+	long n;
+
+	if (!src)
+		return 0;
+	n = bpf_probe_read_kernel_str(buf + (off & REC_OFF_MASK), max, src);
+	return n > 1 ? n - 1 : 0;
+}
+
+/*
+ * A buffer's strings (exporter, name, driver) at buf + off, their lengths
+ * and flags into d (zeroed by the caller): the offset after them. name is
+ * under name_lock, which BPF cannot take; a rename may free it under us.
+ * The copy is bounded and fault-safe: at worst it is stale, never out of
+ * bounds.
+ */
+static __always_inline __u32 put_desc(char *buf, __u32 off,
+				      struct dma_buf *dmabuf,
+				      struct dmabufstat_desc *d)
+{
+	const char *name = BPF_CORE_READ(dmabuf, name);
+	__u32 n;
+
+	n = put_str(buf, off, BPF_CORE_READ(dmabuf, exp_name),
+		    DMABUFSTAT_EXP_LEN);
+	d->exp_len = n;
+	off += n;
+	if (name) {
 		d->flags |= DMABUFSTAT_F_HAS_NAME;
-		bpf_probe_read_kernel_str(d->name, sizeof(d->name), s);
+		n = put_str(buf, off, name, DMABUFSTAT_NAME_LEN);
+		d->name_len = n;
+		off += n;
 	}
-	resolve_drm_driver(dmabuf, d);
+	n = put_str(buf, off, drm_driver_of(dmabuf), DMABUFSTAT_DRV_LEN);
+	if (n)
+		d->flags |= DMABUFSTAT_F_DRIVER;
+	d->driver_len = n;
+	return off + n;
+}
+
+/* Zero padding up to the next multiple of 8: the record's size. */
+static __always_inline __u32 pad_rec(char *buf, __u32 off)
+{
+	__u32 end = (off + 7) & ~7U, i;
+
+	for (i = 0; i < 7; i++)
+		if (off + i < end)
+			buf[(off + i) & REC_OFF_MASK] = 0;
+	return end;
+}
+
+/* The stream's first record, before the first object's. */
+static __always_inline void put_head(struct bpf_iter_meta *meta, __u16 stream)
+{
+	struct dmabufstat_head_rec h = {
+		.hdr.type = DMABUFSTAT_REC_HEAD,
+		.hdr.size = sizeof(h),
+		.magic = DMABUFSTAT_MAGIC,
+		.version = DMABUFSTAT_REC_VERSION,
+		.stream = stream,
+	};
+
+	if (meta->seq_num == 0)
+		bpf_seq_write(meta->seq, &h, sizeof(h));
 }
 
 #endif /* __DMABUFSTAT_BPF_H */

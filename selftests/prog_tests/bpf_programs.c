@@ -35,6 +35,7 @@
 #include "bufsrc.h"
 #include "dmabufstat.h"
 #include "dmabufstat.skel.h"
+#include "sources/records.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -90,25 +91,27 @@ static long page_size(void)
 struct recs {
 	char *raw;
 	size_t len;
-	size_t nr;
+	struct collect c;	/* decoded by the library's reader */
+	size_t nr;		/* buffers, or references */
 };
 
 static void recs_free(struct recs *r)
 {
 	free(r->raw);
+	collect_free(&r->c);
 	memset(r, 0, sizeof(*r));
 }
 
 /*
  * Reads a new iterator of link to its end in chunks of 1000 bytes (which
- * divides no record size: the resume path runs) and checks every record's
- * header.
+ * ends most reads inside a record: the resume path runs) and decodes the
+ * stream with the library's reader, which checks every record.
  */
-static bool read_recs(struct bpf_link *link, __u16 type, size_t size,
+static bool read_recs(struct bpf_link *link, enum dmabufstat_stream stream,
 		      struct recs *r)
 {
-	size_t cap = 65536, off;
-	const struct dmabufstat_hdr *h;
+	size_t cap = 65536;
+	struct dmabufstat *ds = NULL;
 	ssize_t n;
 	int fd;
 
@@ -139,42 +142,27 @@ static bool read_recs(struct bpf_link *link, __u16 type, size_t size,
 	}
 	close(fd);
 	fd = -1;
-	for (off = 0; off < r->len; off += size) {
-		h = (const void *)(r->raw + off);
-		if (r->len - off < sizeof(*h) || h->type != type ||
-		    h->version != DMABUFSTAT_REC_VERSION || h->size != size) {
-			printf("record at %zu of %zu: type %u version %u size %u, want %u/%u/%zu\n",
-			       off, r->len, h->type, h->version, h->size, type,
-			       DMABUFSTAT_REC_VERSION, size);
-			ASSERT_TRUE(false, "record headers");
-			goto err;
-		}
-	}
-	if (!ASSERT_EQ(r->len % size, 0, "whole records"))
+	ds = dmabufstat_new(NULL);
+	if (!ASSERT_OK_PTR(ds, "context"))
 		goto err;
-	r->nr = r->len / size;
+	if (!ASSERT_OK(rec_decode(ds, stream, r->raw, r->len, &r->c),
+		       "records decode")) {
+		printf("%s\n", dmabufstat_errmsg(ds));
+		goto err;
+	}
+	r->nr = stream == DMABUFSTAT_STREAM_BUFS ? r->c.nr_bufs : r->c.nr_refs;
+	dmabufstat_free(ds);
 	return true;
 err:
 	if (fd >= 0)
 		close(fd);
+	dmabufstat_free(ds);
 	recs_free(r);
 	return false;
 }
 
-#define REC(r, type, i)	((const type *)((r)->raw + (i) * sizeof(type)))
-
-/* Strings of a record are NUL-terminated within their field. */
-static bool terminated(const char *s, size_t len)
-{
-	return memchr(s, '\0', len) != NULL;
-}
-
-static bool bufdesc_sane(const struct dmabufstat_bufdesc *d)
-{
-	return terminated(d->exp_name, sizeof(d->exp_name)) &&
-	       terminated(d->name, sizeof(d->name)) &&
-	       terminated(d->driver, sizeof(d->driver)) && d->ino;
-}
+#define BUF(r, i)	(&(r)->c.bufs[i])
+#define REF(r, i)	(&(r)->c.refs[i])
 
 /* ------------------------------------------------------------------ */
 /* Kernel features and loading                                        */
@@ -554,12 +542,10 @@ static void subtest_idle(void)
 	}
 	if (!load_procs())
 		return;
-	if (read_recs(k.fd_link, DMABUFSTAT_REC_FD,
-		      sizeof(struct dmabufstat_fd_rec), &r))
+	if (read_recs(k.fd_link, DMABUFSTAT_STREAM_FDS, &r))
 		ASSERT_EQ(r.nr, 0, "no dma-buf fd anywhere");
 	recs_free(&r);
-	if (read_recs(k.vma_link, DMABUFSTAT_REC_VMA,
-		      sizeof(struct dmabufstat_vma_rec), &r))
+	if (read_recs(k.vma_link, DMABUFSTAT_STREAM_VMAS, &r))
 		ASSERT_EQ(r.nr, 0, "no dma-buf mapping anywhere");
 	recs_free(&r);
 	if (!k.have_iter) {
@@ -568,8 +554,7 @@ static void subtest_idle(void)
 	}
 	if (!load_bufs(false))
 		return;
-	if (read_recs(k.buf_link, DMABUFSTAT_REC_BUF,
-		      sizeof(struct dmabufstat_buf_rec), &r))
+	if (read_recs(k.buf_link, DMABUFSTAT_STREAM_BUFS, &r))
 		ASSERT_EQ(r.nr, 0, "no dma-buf");
 	recs_free(&r);
 	if (k.have_kfuncs && run_totals()) {
@@ -595,7 +580,7 @@ static void print_name(const char *what, const char *s)
 /* iter/dmabuf records match bufinfo one to one. */
 static void subtest_buffers(void)
 {
-	const struct dmabufstat_buf_rec *r;
+	const struct dmabufstat_buffer *r;
 	const struct bufinfo_buf *b;
 	struct bufinfo bi = {};
 	struct recs recs = {};
@@ -604,38 +589,35 @@ static void subtest_buffers(void)
 
 	if (!need_fixture() || !load_bufs(false) || !need_bufinfo(&bi))
 		goto out;
-	if (!read_recs(k.buf_link, DMABUFSTAT_REC_BUF, sizeof(*r), &recs))
+	if (!read_recs(k.buf_link, DMABUFSTAT_STREAM_BUFS, &recs))
 		goto out;
 	ASSERT_EQ(recs.nr, bi.nr, "as many records as bufinfo buffers");
 	for (i = 0; i < recs.nr; i++) {
-		r = REC(&recs, struct dmabufstat_buf_rec, i);
-		b = bufinfo_find(&bi, r->buf.ino);
+		r = BUF(&recs, i);
+		b = bufinfo_find(&bi, r->ino);
 		for (j = 0; j < i; j++)
-			if (REC(&recs, struct dmabufstat_buf_rec, j)->buf.ino ==
-			    r->buf.ino)
+			if (BUF(&recs, j)->ino == r->ino)
 				break;
-		if (!ASSERT_TRUE(bufdesc_sane(&r->buf), "record strings") ||
-		    !ASSERT_EQ(j, i, "buffer listed once") ||
-		    !ASSERT_EQ(r->seq_num, i, "seq_num") ||
+		if (!ASSERT_EQ(j, i, "buffer listed once") ||
 		    !ASSERT_OK_PTR(b, "record's buffer in bufinfo")) {
 			printf("record %zu: ino %llu\n", i,
-			       (unsigned long long)r->buf.ino);
+			       (unsigned long long)r->ino);
 			bad++;
 			continue;
 		}
-		if (!ASSERT_EQ(r->buf.size, b->size, "size") |
-		    !ASSERT_STREQ(r->buf.exp_name, b->exp_name, "exp_name") |
-		    !ASSERT_EQ(!!(r->buf.flags & DMABUFSTAT_F_HAS_NAME),
+		if (!ASSERT_EQ(r->size, b->size, "size") |
+		    !ASSERT_STREQ(r->exporter, b->exp_name, "exp_name") |
+		    !ASSERT_EQ(!!(r->flags & DMABUFSTAT_BUF_HAS_NAME),
 			       b->has_name, "has name") |
-		    !ASSERT_TRUE(names_equal(r->buf.name, b->name), "name") |
+		    !ASSERT_TRUE(names_equal(r->name, b->name), "name") |
 		    !ASSERT_EQ(r->file_count, b->count, "file count") |
 		    !ASSERT_EQ(r->nr_attach, b->nr_attached, "attachments")) {
 			printf("ino %lu: record size %llu exp %s count %lld attach %u; bufinfo size %llu exp %s count %ld attach %d\n",
-			       b->ino, (unsigned long long)r->buf.size,
-			       r->buf.exp_name, (long long)r->file_count,
+			       b->ino, (unsigned long long)r->size,
+			       r->exporter, (long long)r->file_count,
 			       r->nr_attach, b->size, b->exp_name, b->count,
 			       b->nr_attached);
-			print_name("record name", r->buf.name);
+			print_name("record name", r->name);
 			print_name("bufinfo name", b->name);
 			bad++;
 			continue;
@@ -648,17 +630,17 @@ static void subtest_buffers(void)
 		want = fixture_name(b->ino);
 		if (want) {
 			ours++;
-			if (!ASSERT_TRUE(names_equal(r->buf.name, want),
+			if (!ASSERT_TRUE(names_equal(r->name, want),
 					 "hostile name byte for byte")) {
-				print_name("got", r->buf.name);
+				print_name("got", r->name);
 				print_name("want", want);
 			}
 		}
 		if (test__verbose())
 			printf("ino %llu size %llu exp %s drv %s flags %#x count %lld vmap %u attach %u%s%s\n",
-			       (unsigned long long)r->buf.ino,
-			       (unsigned long long)r->buf.size,
-			       r->buf.exp_name, r->buf.driver, r->buf.flags,
+			       (unsigned long long)r->ino,
+			       (unsigned long long)r->size,
+			       r->exporter, r->driver, r->flags,
 			       (long long)r->file_count, r->vmap_count,
 			       r->nr_attach, r->nr_attach_names ? " first " : "",
 			       r->nr_attach_names ? r->attach[0] : "");
@@ -667,8 +649,8 @@ static void subtest_buffers(void)
 	ASSERT_GT(ours, 0, "fixture buffers listed");
 	if (fx.card >= 0 && fx.ino_udmabuf) {
 		for (i = 0; i < recs.nr; i++) {
-			r = REC(&recs, struct dmabufstat_buf_rec, i);
-			if (r->buf.ino != fx.ino_udmabuf)
+			r = BUF(&recs, i);
+			if (r->ino != fx.ino_udmabuf)
 				continue;
 			if (ASSERT_EQ(r->nr_attach, 1, "import attached") &&
 			    ASSERT_EQ(r->nr_attach_names, 1, "one name"))
@@ -771,13 +753,13 @@ static void comm_of(pid_t pid, char *comm, size_t len)
 	fclose(f);
 }
 
-static void check_task(const struct dmabufstat_task *t, pid_t pid)
+static void check_task(const struct raw_ref *t, pid_t pid)
 {
 	unsigned long long cg = cgroup_id_of(pid);
 	char comm[32];
 
 	comm_of(pid, comm, sizeof(comm));
-	ASSERT_EQ(t->pid, pid, "reported by the leader");
+	ASSERT_EQ(t->tid, pid, "reported by the leader");
 	ASSERT_EQ(t->uid, getuid(), "uid");
 	ASSERT_EQ(t->euid, geteuid(), "euid");
 	ASSERT_STREQ(t->comm, comm, "comm");
@@ -791,8 +773,8 @@ static void check_task(const struct dmabufstat_task *t, pid_t pid)
 /* iter/task_file: each of our dma-buf fds once, as /proc says. */
 static void subtest_task_file(void)
 {
-	const struct dmabufstat_fd_rec *r, *heap = NULL, *dup = NULL;
-	const struct dmabufstat_fd_rec *child_heap = NULL;
+	const struct raw_ref *r, *heap = NULL, *dup = NULL;
+	const struct raw_ref *child_heap = NULL;
 	pid_t pids[2] = { getpid(), fx.child };
 	struct proc_fd want[64];
 	struct bufinfo bi = {};
@@ -805,49 +787,44 @@ static void subtest_task_file(void)
 	if (!need_fixture() || !load_procs())
 		return;
 	have_bi = !bufinfo_read(&bi);
-	if (!read_recs(k.fd_link, DMABUFSTAT_REC_FD, sizeof(*r), &recs))
+	if (!read_recs(k.fd_link, DMABUFSTAT_STREAM_FDS, &recs))
 		goto out;
-	for (i = 0; i < recs.nr; i++)
-		ASSERT_TRUE(bufdesc_sane(&REC(&recs, struct dmabufstat_fd_rec,
-					      i)->buf), "record strings");
 	for (p = 0; p < 2; p++) {
 		if (pids[p] <= 0)
 			continue;
 		nr_want = proc_fds(pids[p], want, ARRAY_SIZE(want));
 		nr_got = 0;
 		for (i = 0; i < recs.nr; i++) {
-			r = REC(&recs, struct dmabufstat_fd_rec, i);
-			if (r->task.tgid != (__u32)pids[p])
+			r = REF(&recs, i);
+			if (r->ref.pid != (__u32)pids[p])
 				continue;
 			nr_got++;
 			for (w = 0; w < nr_want; w++)
-				if (want[w].fd == (int)r->fd)
+				if (want[w].fd == r->ref.fd)
 					break;
 			if (!ASSERT_LT(w, nr_want, "record's fd in /proc")) {
 				printf("pid %d fd %u ino %llu\n", pids[p],
-				       r->fd, (unsigned long long)r->buf.ino);
+				       r->ref.fd, (unsigned long long)r->desc.ino);
 				continue;
 			}
-			check_task(&r->task, pids[p]);
-			ASSERT_EQ(r->buf.ino, want[w].ino, "ino as fdinfo");
-			ASSERT_EQ(r->buf.size, want[w].fi.size, "size as fdinfo");
-			ASSERT_STREQ(r->buf.exp_name, want[w].fi.exp_name,
+			check_task(r, pids[p]);
+			ASSERT_EQ(r->desc.ino, want[w].ino, "ino as fdinfo");
+			ASSERT_EQ(r->desc.size, want[w].fi.size, "size as fdinfo");
+			ASSERT_STREQ(r->desc.exporter, want[w].fi.exp_name,
 				     "exporter as fdinfo");
-			/* fdinfo's count holds procfs' own reference too */
-			ASSERT_GE(r->file_count, want[w].fi.count, "file count");
-			b = have_bi ? bufinfo_find(&bi, r->buf.ino) : NULL;
+			b = have_bi ? bufinfo_find(&bi, r->desc.ino) : NULL;
 			if (b)
-				ASSERT_TRUE(names_equal(r->buf.name, b->name),
+				ASSERT_TRUE(names_equal(r->desc.name, b->name),
 					    "name as bufinfo");
-			if (fixture_name(r->buf.ino))
-				ASSERT_TRUE(names_equal(r->buf.name,
-							fixture_name(r->buf.ino)),
+			if (fixture_name(r->desc.ino))
+				ASSERT_TRUE(names_equal(r->desc.name,
+							fixture_name(r->desc.ino)),
 					    "hostile name byte for byte");
-			if (p == 0 && (int)r->fd == fx.heap)
+			if (p == 0 && r->ref.fd == fx.heap)
 				heap = r;
-			if (p == 0 && (int)r->fd == fx.heap_dup)
+			if (p == 0 && r->ref.fd == fx.heap_dup)
 				dup = r;
-			if (p == 1 && (int)r->fd == fx.heap)
+			if (p == 1 && r->ref.fd == fx.heap)
 				child_heap = r;
 		}
 		printf("pid %d: %d dma-buf fds in /proc, %d records\n",
@@ -856,15 +833,15 @@ static void subtest_task_file(void)
 	}
 	if (fx.heap >= 0 && ASSERT_OK_PTR(heap, "heap fd record") &&
 	    ASSERT_OK_PTR(dup, "dup'd fd record")) {
-		ASSERT_EQ(heap->file_id, dup->file_id, "dup shares file id");
+		ASSERT_EQ(heap->ref.file_id, dup->ref.file_id, "dup shares file id");
 		if (child_heap)
-			ASSERT_EQ(child_heap->file_id, heap->file_id,
+			ASSERT_EQ(child_heap->ref.file_id, heap->ref.file_id,
 				  "inherited fd shares file id");
 	}
 	for (i = 0; i < recs.nr; i++) {
-		r = REC(&recs, struct dmabufstat_fd_rec, i);
-		if (heap && r->buf.ino != heap->buf.ino)
-			ASSERT_NEQ(r->file_id, heap->file_id,
+		r = REF(&recs, i);
+		if (heap && r->desc.ino != heap->desc.ino)
+			ASSERT_NEQ(r->ref.file_id, heap->ref.file_id,
 				   "other files, other ids");
 	}
 out:
@@ -901,7 +878,7 @@ static int proc_maps(pid_t pid, struct map_line *out, int max)
 /* iter/task_vma: each of our dma-buf mappings once, as /proc/<pid>/maps. */
 static void subtest_task_vma(void)
 {
-	const struct dmabufstat_vma_rec *r;
+	const struct raw_ref *r;
 	pid_t pids[2] = { getpid(), fx.child };
 	struct map_line want[64];
 	struct recs recs = {}, fds = {};
@@ -911,7 +888,7 @@ static void subtest_task_vma(void)
 
 	if (!need_fixture() || !load_procs())
 		return;
-	if (!read_recs(k.vma_link, DMABUFSTAT_REC_VMA, sizeof(*r), &recs))
+	if (!read_recs(k.vma_link, DMABUFSTAT_STREAM_VMAS, &recs))
 		return;
 	for (p = 0; p < 2; p++) {
 		if (pids[p] <= 0)
@@ -919,24 +896,23 @@ static void subtest_task_vma(void)
 		nr_want = proc_maps(pids[p], want, ARRAY_SIZE(want));
 		nr_got = 0;
 		for (i = 0; i < recs.nr; i++) {
-			r = REC(&recs, struct dmabufstat_vma_rec, i);
-			if (r->task.tgid != (__u32)pids[p])
+			r = REF(&recs, i);
+			if (r->ref.pid != (__u32)pids[p])
 				continue;
 			nr_got++;
-			ASSERT_TRUE(bufdesc_sane(&r->buf), "record strings");
 			for (w = 0; w < nr_want; w++)
-				if (want[w].start == r->start)
+				if (want[w].start == r->ref.start)
 					break;
 			if (!ASSERT_LT(w, nr_want, "mapping in maps"))
 				continue;
-			check_task(&r->task, pids[p]);
-			ASSERT_EQ(r->end, want[w].end, "end");
-			ASSERT_EQ(r->pgoff * page_size(), want[w].off, "offset");
-			ASSERT_EQ(r->buf.ino, want[w].ino, "ino");
-			if (r->buf.ino == fx.ino_mapped) {
+			check_task(r, pids[p]);
+			ASSERT_EQ(r->ref.end, want[w].end, "end");
+			ASSERT_EQ(r->ref.offset, want[w].off, "offset");
+			ASSERT_EQ(r->desc.ino, want[w].ino, "ino");
+			if (r->desc.ino == fx.ino_mapped) {
 				found_mapped = true;
-				ASSERT_EQ(r->pgoff, 1, "mapped at page 1");
-				ASSERT_TRUE(names_equal(r->buf.name,
+				ASSERT_EQ(r->ref.offset, page_size(), "mapped at page 1");
+				ASSERT_TRUE(names_equal(r->desc.name,
 							NAME_MAPPED),
 					    "name of a closed fd's buffer");
 			}
@@ -948,20 +924,19 @@ static void subtest_task_vma(void)
 	if (fx.map_mapped)
 		ASSERT_TRUE(found_mapped, "mapping without fd found");
 	/* the heap mapping was made through the heap fd's open file */
-	if (fx.map_heap && read_recs(k.fd_link, DMABUFSTAT_REC_FD,
-				     sizeof(struct dmabufstat_fd_rec), &fds)) {
-		const struct dmabufstat_fd_rec *f;
+	if (fx.map_heap && read_recs(k.fd_link, DMABUFSTAT_STREAM_FDS, &fds)) {
+		const struct raw_ref *f;
 
 		for (i = 0; i < recs.nr; i++) {
-			r = REC(&recs, struct dmabufstat_vma_rec, i);
-			if (r->task.tgid != (__u32)getpid() ||
-			    r->start != (unsigned long)fx.map_heap)
+			r = REF(&recs, i);
+			if (r->ref.pid != (__u32)getpid() ||
+			    r->ref.start != (unsigned long)fx.map_heap)
 				continue;
 			for (j = 0; j < fds.nr; j++) {
-				f = REC(&fds, struct dmabufstat_fd_rec, j);
-				if (f->task.tgid == (__u32)getpid() &&
-				    (int)f->fd == fx.heap)
-					ASSERT_EQ(r->file_id, f->file_id,
+				f = REF(&fds, j);
+				if (f->ref.pid == (__u32)getpid() &&
+				    f->ref.fd == fx.heap)
+					ASSERT_EQ(r->ref.file_id, f->ref.file_id,
 						  "mapping's file id as its fd's");
 			}
 		}
@@ -973,7 +948,7 @@ static void subtest_task_vma(void)
 /* The real driver behind a vgem PRIME export, on any kernel. */
 static void subtest_drm_driver(void)
 {
-	const struct dmabufstat_fd_rec *r, *v = NULL;
+	const struct raw_ref *r, *v = NULL;
 	const char *want_exp = NULL;
 	struct recs recs = {};
 	size_t i;
@@ -988,28 +963,28 @@ static void subtest_drm_driver(void)
 		want_exp = "drm";
 	else if (k.variant)
 		want_exp = "vgem";
-	if (!read_recs(k.fd_link, DMABUFSTAT_REC_FD, sizeof(*r), &recs))
+	if (!read_recs(k.fd_link, DMABUFSTAT_STREAM_FDS, &recs))
 		return;
 	for (i = 0; i < recs.nr; i++) {
-		r = REC(&recs, struct dmabufstat_fd_rec, i);
-		if (r->task.tgid == (__u32)getpid() && (int)r->fd == fx.vgem)
+		r = REF(&recs, i);
+		if (r->ref.pid == (__u32)getpid() && r->ref.fd == fx.vgem)
 			v = r;
 	}
 	if (!ASSERT_OK_PTR(v, "vgem fd record"))
 		goto out;
 	printf("vgem export: exp_name \"%s\", driver \"%s\"%s (%s kernel)\n",
-	       v->buf.exp_name, v->buf.driver,
-	       v->buf.flags & DMABUFSTAT_F_DRIVER ? " resolved" : "",
+	       v->desc.exporter, v->desc.driver,
+	       v->desc.flags & DMABUFSTAT_BUF_DRIVER ? " resolved" : "",
 	       k.variant ?: "unnamed");
 	if (want_exp)
-		ASSERT_STREQ(v->buf.exp_name, want_exp, "kernel's exporter name");
-	ASSERT_TRUE(v->buf.flags & DMABUFSTAT_F_DRIVER, "driver resolved");
-	ASSERT_STREQ(v->buf.driver, "vgem", "resolved driver");
+		ASSERT_STREQ(v->desc.exporter, want_exp, "kernel's exporter name");
+	ASSERT_TRUE(v->desc.flags & DMABUFSTAT_BUF_DRIVER, "driver resolved");
+	ASSERT_STREQ(v->desc.driver, "vgem", "resolved driver");
 	/* non-DRM buffers are never resolved */
 	for (i = 0; i < recs.nr; i++) {
-		r = REC(&recs, struct dmabufstat_fd_rec, i);
-		if (r->buf.ino == fx.ino_heap || r->buf.ino == fx.ino_udmabuf)
-			ASSERT_FALSE(r->buf.flags & DMABUFSTAT_F_DRIVER,
+		r = REF(&recs, i);
+		if (r->desc.ino == fx.ino_heap || r->desc.ino == fx.ino_udmabuf)
+			ASSERT_FALSE(r->desc.flags & DMABUFSTAT_BUF_DRIVER,
 				     "heap/udmabuf not resolved");
 	}
 	recs_free(&recs);
@@ -1017,18 +992,17 @@ static void subtest_drm_driver(void)
 	/* and the per-buffer record says the same */
 	if (!k.have_iter || !load_bufs(false))
 		goto out;
-	if (!read_recs(k.buf_link, DMABUFSTAT_REC_BUF,
-		       sizeof(struct dmabufstat_buf_rec), &recs))
+	if (!read_recs(k.buf_link, DMABUFSTAT_STREAM_BUFS, &recs))
 		goto out;
 	for (i = 0; i < recs.nr; i++) {
-		const struct dmabufstat_buf_rec *b =
-			REC(&recs, struct dmabufstat_buf_rec, i);
+		const struct dmabufstat_buffer *b =
+			BUF(&recs, i);
 
-		if (b->buf.ino != fx.ino_vgem)
+		if (b->ino != fx.ino_vgem)
 			continue;
-		ASSERT_TRUE(b->buf.flags & DMABUFSTAT_F_DRIVER,
+		ASSERT_TRUE(b->flags & DMABUFSTAT_BUF_DRIVER,
 			    "iterator: driver resolved");
-		ASSERT_STREQ(b->buf.driver, "vgem", "iterator: driver");
+		ASSERT_STREQ(b->driver, "vgem", "iterator: driver");
 	}
 out:
 	recs_free(&recs);

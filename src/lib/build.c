@@ -163,7 +163,7 @@ static int dedupe_buffers(struct dmabufstat_snapshot *s, struct collect *c)
 static void enrich(struct dmabufstat_buffer *b, const struct raw_ref *r,
 		   const struct collect *c)
 {
-	const struct dmabufstat_buffer *d = &r->desc;
+	const struct ref_buf *d = &r->desc;
 
 	if (!c->bufs_have_names && (d->flags & DMABUFSTAT_BUF_HAS_NAME) &&
 	    !(b->flags & DMABUFSTAT_BUF_HAS_NAME)) {
@@ -212,10 +212,13 @@ static int merge_ref_buffers(struct dmabufstat_snapshot *s,
 			b = collect_add_buf(c);
 			if (!b)
 				return -ENOMEM;
-			*b = r->desc;
-			b->flags &= ~DMABUFSTAT_BUF_USERSPACE;
-			if (!r->desc_size_known)
-				b->size = 0;
+			b->ino = r->desc.ino;
+			b->size = r->desc_size_known ? r->desc.size : 0;
+			b->flags = r->desc.flags & ~DMABUFSTAT_BUF_USERSPACE;
+			b->file_count = r->desc.file_count;
+			memcpy(b->exporter, r->desc.exporter, sizeof(b->exporter));
+			memcpy(b->driver, r->desc.driver, sizeof(b->driver));
+			memcpy(b->name, r->desc.name, sizeof(b->name));
 			hash_insert(s->buf_hash, s->buf_hash_mask, b->ino,
 				    c->nr_bufs - 1);
 			added = true;

@@ -23,6 +23,16 @@ int grow(void **arr, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
+int collect_reserve(struct collect *c, size_t bufs, size_t refs)
+{
+	if (grow((void **)&c->bufs, &c->cap_bufs, c->nr_bufs + bufs,
+		 sizeof(*c->bufs)) ||
+	    grow((void **)&c->refs, &c->cap_refs, c->nr_refs + refs,
+		 sizeof(*c->refs)))
+		return -ENOMEM;
+	return 0;
+}
+
 struct dmabufstat_buffer *collect_add_buf(struct collect *c)
 {
 	struct dmabufstat_buffer *b;
@@ -47,7 +57,6 @@ struct raw_ref *collect_add_ref(struct collect *c)
 	r = &c->refs[c->nr_refs++];
 	memset(r, 0, sizeof(*r));
 	r->desc.file_count = -1;
-	r->desc.vmap_count = -1;
 	r->ref.fd = -1;
 	r->desc_size_known = true;
 	return r;

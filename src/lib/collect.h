@@ -12,14 +12,27 @@
 
 #include "libdmabufstat.h"
 
+/* What a reference says of its buffer (the fields of dmabufstat_buffer). */
+struct ref_buf {
+	uint64_t ino;
+	uint64_t size;
+	int64_t file_count;	/* -1: unknown */
+	uint32_t flags;		/* DMABUFSTAT_BUF_* */
+	char exporter[DMABUFSTAT_EXPORTER_LEN];
+	char driver[DMABUFSTAT_DRIVER_LEN];
+	char name[DMABUFSTAT_BUFNAME_LEN];
+};
+
 /* What a process reference says (also about its buffer). */
 struct raw_ref {
 	struct dmabufstat_ref ref;
 	uint32_t uid;
+	uint32_t euid;		/* BPF walks only; else 0 */
+	uint32_t tid;		/* the thread that reported; BPF walks only */
 	uint64_t cgroup_id;
 	char comm[DMABUFSTAT_COMM_LEN];
-	/* the buffer as the reference sees it: file_count -1 if unknown */
-	struct dmabufstat_buffer desc;
+	/* the buffer as the reference sees it */
+	struct ref_buf desc;
 	bool desc_size_known;	/* false for a procfs mapping */
 };
 
@@ -33,6 +46,8 @@ struct collect {
 	unsigned int flags;	/* DMABUFSTAT_SNAP_* */
 };
 
+/* Room for n more entries without reallocating: 0 or -ENOMEM. */
+int collect_reserve(struct collect *c, size_t bufs, size_t refs);
 /* A new zeroed entry (counts unknown: -1), or NULL when out of memory. */
 struct dmabufstat_buffer *collect_add_buf(struct collect *c);
 struct raw_ref *collect_add_ref(struct collect *c);

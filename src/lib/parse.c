@@ -154,7 +154,7 @@ int parse_bufinfo(char *text, struct collect *c)
  */
 bool parse_fdinfo(char *text, struct raw_ref *r)
 {
-	struct dmabufstat_buffer *b = &r->desc;
+	struct ref_buf *b = &r->desc;
 	char *line, *next, *val;
 	bool have_exp = false, in_name = false;
 	size_t len;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libdmabufstat: what the BPF sources share: the kernel's support, the
- * reading of an iterator, and the records of bpf/dmabufstat.h.
+ * one BPF object, the reading of an iterator.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,21 +17,8 @@
 
 #include "bpf_common.h"
 #include "readfile.h"
+#include "records.h"
 #include "dmabufstat.skel.h"
-
-/* The records' sizes and flag bits are the public ones: copied as is. */
-_Static_assert(DMABUFSTAT_EXP_LEN == DMABUFSTAT_EXPORTER_LEN, "exporter");
-_Static_assert(DMABUFSTAT_NAME_LEN == DMABUFSTAT_BUFNAME_LEN, "name");
-_Static_assert(DMABUFSTAT_DRV_LEN == DMABUFSTAT_DRIVER_LEN, "driver");
-_Static_assert(DMABUFSTAT_DEV_LEN == DMABUFSTAT_DEVNAME_LEN, "device");
-_Static_assert(DMABUFSTAT_TASK_COMM_LEN == DMABUFSTAT_COMM_LEN, "comm");
-_Static_assert(DMABUFSTAT_MAX_ATTACH_NAMES == DMABUFSTAT_ATTACH_NAMES,
-	       "attached device names");
-_Static_assert(DMABUFSTAT_F_HAS_NAME == DMABUFSTAT_BUF_HAS_NAME, "flag");
-_Static_assert(DMABUFSTAT_F_DRIVER == DMABUFSTAT_BUF_DRIVER, "flag");
-_Static_assert(DMABUFSTAT_F_ATTACH_TRUNC == DMABUFSTAT_BUF_ATTACH_TRUNC,
-	       "flag");
-_Static_assert(DMABUFSTAT_F_NAMES_TRUNC == DMABUFSTAT_BUF_NAMES_TRUNC, "flag");
 
 #define PERM_HINT " (need root or CAP_BPF+CAP_PERFMON)"
 
@@ -276,13 +263,14 @@ int bpf_run_totals(struct dmabufstat *ds, int prog_fd,
 	return 0;
 }
 
-int bpf_read_iter(struct dmabufstat *ds, struct bpf_link *link,
-		  const char *what, char **out, size_t *lenp)
+int bpf_read_iter(struct dmabufstat *ds, int link_fd,
+		  enum dmabufstat_stream stream, char **out, size_t *lenp)
 {
+	const char *what = rec_stream_name(stream);
 	int fd, err;
 
 	*out = NULL;
-	fd = bpf_iter_create(bpf_link__fd(link));
+	fd = bpf_iter_create(link_fd);
 	if (fd < 0) {
 		err = -errno;
 		return ds_err(ds, bpf_perm_err(err) ? DMABUFSTAT_E_PERM :
@@ -298,41 +286,6 @@ int bpf_read_iter(struct dmabufstat *ds, struct bpf_link *link,
 		return ds_err(ds, DMABUFSTAT_E_OTHER, err,
 			      "reading the %s iterator: %s", what,
 			      strerror(-err));
+	rec_record(ds, stream, *out, *lenp);
 	return 0;
-}
-
-int bpf_check_rec(struct dmabufstat *ds, const char *raw, size_t len,
-		  size_t off, __u16 type, size_t size)
-{
-	const struct dmabufstat_hdr *h = (const void *)(raw + off);
-
-	/* a tail shorter than a header has no fields to print */
-	if (len - off < sizeof(*h))
-		return ds_err(ds, DMABUFSTAT_E_OTHER, -EPROTO,
-			      "truncated iterator record at %zu: %zu bytes, less than a header",
-			      off, len - off);
-	if (h->type != type || h->version != DMABUFSTAT_REC_VERSION ||
-	    h->size != size || len - off < size)
-		return ds_err(ds, DMABUFSTAT_E_OTHER, -EPROTO,
-			      "bad iterator record at %zu: type %u version %u size %u, %zu bytes left (want %u/%u/%zu)",
-			      off, h->type, h->version, h->size, len - off,
-			      type, DMABUFSTAT_REC_VERSION, size);
-	return 0;
-}
-
-#define FLAG_MASK (DMABUFSTAT_BUF_HAS_NAME | DMABUFSTAT_BUF_DRIVER | \
-		   DMABUFSTAT_BUF_ATTACH_TRUNC | DMABUFSTAT_BUF_NAMES_TRUNC)
-
-void bpf_buf_from_desc(struct dmabufstat_buffer *b,
-		       const struct dmabufstat_bufdesc *d)
-{
-	b->ino = d->ino;
-	b->size = d->size;
-	b->flags = d->flags & FLAG_MASK;	/* same bits: asserted above */
-	copy_str(b->exporter, sizeof(b->exporter), d->exp_name,
-		 strnlen(d->exp_name, sizeof(d->exp_name)));
-	copy_str(b->name, sizeof(b->name), d->name,
-		 strnlen(d->name, sizeof(d->name)));
-	copy_str(b->driver, sizeof(b->driver), d->driver,
-		 strnlen(d->driver, sizeof(d->driver)));
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * libdmabufstat: what the BPF sources share: the kernel's support, the
- * reading of an iterator, and the records of bpf/dmabufstat.h.
+ * one BPF object, the reading of an iterator.
  */
 #ifndef __DMABUFSTAT_BPF_COMMON_H
 #define __DMABUFSTAT_BPF_COMMON_H
@@ -35,17 +35,12 @@ static inline bool bpf_perm_err(int err)
 int bpf_load_failed(struct dmabufstat *ds, bool named, int err,
 		    const char *what);
 
-/* A fresh iterator of link read to its end into *out (free it). */
-int bpf_read_iter(struct dmabufstat *ds, struct bpf_link *link,
-		  const char *what, char **out, size_t *len);
-
-/* The record at raw + off, of len bytes, has type and size: 0 or -EPROTO. */
-int bpf_check_rec(struct dmabufstat *ds, const char *raw, size_t len,
-		  size_t off, __u16 type, size_t size);
-
-/* What a record says of its buffer, into the public struct. */
-void bpf_buf_from_desc(struct dmabufstat_buffer *b,
-		       const struct dmabufstat_bufdesc *d);
+/*
+ * A fresh iterator of the link link_fd read to its end into *out (free
+ * it), and recorded when DMABUFSTAT_RECORD says so (records.h).
+ */
+int bpf_read_iter(struct dmabufstat *ds, int link_fd,
+		  enum dmabufstat_stream stream, char **out, size_t *len);
 
 /*
  * The context's one BPF object (bpf/dmabufstat.bpf.c), shared by the BPF

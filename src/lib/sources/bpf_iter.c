@@ -10,7 +10,7 @@
 
 #include "source.h"
 #include "bpf_common.h"
-#include "readfile.h"
+#include "records.h"
 
 static void bpf_iter_release(void *state)
 {
@@ -42,38 +42,15 @@ static int bpf_iter_collect(struct dmabufstat *ds, void *state,
 			    struct collect *c)
 {
 	struct ds_bpf *obj = state;
-	const struct dmabufstat_buf_rec *r;
-	struct dmabufstat_buffer *b;
-	size_t len, off, i;
+	size_t len;
 	char *raw;
 	int err;
 
-	err = bpf_read_iter(ds, obj->buf_link, "dma-buf", &raw, &len);
+	err = bpf_read_iter(ds, bpf_link__fd(obj->buf_link),
+			    DMABUFSTAT_STREAM_BUFS, &raw, &len);
 	if (err)
 		return err;
-	for (off = 0; off < len; off += sizeof(*r)) {
-		err = bpf_check_rec(ds, raw, len, off, DMABUFSTAT_REC_BUF,
-				    sizeof(*r));
-		if (err)
-			break;
-		r = (const void *)(raw + off);
-		b = collect_add_buf(c);
-		if (!b) {
-			err = ds_nomem(ds);
-			break;
-		}
-		bpf_buf_from_desc(b, &r->buf);
-		b->file_count = r->file_count;
-		b->vmap_count = r->vmap_count;
-		b->nr_attach = r->nr_attach;
-		b->nr_attach_names = r->nr_attach_names;
-		if (b->nr_attach_names > DMABUFSTAT_ATTACH_NAMES)
-			b->nr_attach_names = DMABUFSTAT_ATTACH_NAMES;
-		for (i = 0; i < b->nr_attach_names; i++)
-			copy_str(b->attach[i], sizeof(b->attach[i]),
-				 r->attach[i],
-				 strnlen(r->attach[i], sizeof(r->attach[i])));
-	}
+	err = rec_decode(ds, DMABUFSTAT_STREAM_BUFS, raw, len, c);
 	free(raw);
 	c->bufs_have_names = true;
 	c->bufs_have_attach = true;
