@@ -103,6 +103,11 @@ DMABUFSTAT_API const char *dmabufstat_version(void);
  *  PROCS     no buffer source at all: buffers are only those some process
  *            holds, with what the process walk reports of them; kernel-only
  *            buffers are not seen (dmabufstat_snapshot_flags() says so).
+ *  REPLAY    only when named: the buffer records a run wrote to the file
+ *            DMABUFSTAT_RECORD named, read back from the file
+ *            DMABUFSTAT_REPLAY names (docs/record-format.md), one frame
+ *            per snapshot, starting over after the last. For profiling
+ *            and testing the library without the kernel.
  */
 enum dmabufstat_buf_backend {
 	DMABUFSTAT_BUF_AUTO = 0,
@@ -112,6 +117,7 @@ enum dmabufstat_buf_backend {
 	DMABUFSTAT_BUF_PROCS,
 	DMABUFSTAT_BUF_FALLBACK,	/* AUTO without BPF: the first of
 					 * BUFINFO, SYSFS, PROCS */
+	DMABUFSTAT_BUF_REPLAY,
 };
 
 /*
@@ -127,12 +133,15 @@ enum dmabufstat_buf_backend {
  *            process count once for rss anyway, which is what matters.
  *  NONE      no process walk: totals and buffers only (every buffer then
  *            counts as kernel-only; avoid unless you only want buffers).
+ *  REPLAY    only when named: recorded fd and mapping records, as the
+ *            REPLAY buffer backend.
  */
 enum dmabufstat_proc_backend {
 	DMABUFSTAT_PROC_AUTO = 0,
 	DMABUFSTAT_PROC_BPF_TASK,
 	DMABUFSTAT_PROC_PROCFS,
 	DMABUFSTAT_PROC_NONE,
+	DMABUFSTAT_PROC_REPLAY,
 };
 
 /*
@@ -146,10 +155,10 @@ enum dmabufstat_proc_backend {
  * A kernel without BTF or without the dma-buf iterator still falls back.
  */
 
-/* "auto", "bpf-iter", "bufinfo", "sysfs", "procs", "fallback" */
+/* "auto", "bpf-iter", "bufinfo", "sysfs", "procs", "fallback", "replay" */
 DMABUFSTAT_API const char *
 dmabufstat_buf_backend_name(enum dmabufstat_buf_backend b);
-/* "auto", "bpf-task", "procfs", "none" */
+/* "auto", "bpf-task", "procfs", "none", "replay" */
 DMABUFSTAT_API const char *
 dmabufstat_proc_backend_name(enum dmabufstat_proc_backend p);
 
@@ -162,6 +171,7 @@ dmabufstat_proc_backend_name(enum dmabufstat_proc_backend p);
  *                           SYSFS, PROCS) for buffers + PROCFS;
  *   "fallback"              FALLBACK for buffers (no dma-buf iterator:
  *                           bufinfo, sysfs or procs) + AUTO processes;
+ *   "replay"                REPLAY + REPLAY;
  *   "BUF+PROC"              both named, e.g. "sysfs+procfs",
  *                           "bufinfo+bpf-task", "bpf-iter+procfs".
  * Returns 0, or -EINVAL (nothing written) for anything else.

@@ -79,6 +79,7 @@ static const struct {
 	{ "proc", DMABUFSTAT_BUF_FALLBACK, DMABUFSTAT_PROC_PROCFS },
 	{ "bufinfo", DMABUFSTAT_BUF_BUFINFO, DMABUFSTAT_PROC_AUTO },
 	{ "sysfs", DMABUFSTAT_BUF_SYSFS, DMABUFSTAT_PROC_AUTO },
+	{ "replay", DMABUFSTAT_BUF_REPLAY, DMABUFSTAT_PROC_REPLAY },
 };
 
 static bool word_is(const char *s, size_t len, const char *word)

@@ -14,3 +14,5 @@ DS_SOURCE(procs)	/* buffers: only those some process holds */
 DS_SOURCE(bpf_task)	/* processes: iter/task_file + iter/task_vma */
 DS_SOURCE(procfs)	/* processes: /proc/<pid>/fd, fdinfo, maps */
 DS_SOURCE(no_procs)	/* processes: no walk at all, by name only */
+DS_SOURCE(replay_bufs)	/* buffers: recorded streams, by name only */
+DS_SOURCE(replay_procs)	/* processes: recorded streams, by name only */
