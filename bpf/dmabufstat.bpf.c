@@ -314,6 +314,17 @@ int dmabuf_vmas(struct bpf_iter__task_vma *ctx)
 }
 
 /*
+ * Written by dmabufstat_pin() and frozen before it is pinned as "format":
+ * the programs do not read it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dmabufstat_pin_info);
+} pin_info SEC(".maps");
+
+/*
  * Totals of every buffer, run with BPF_PROG_TEST_RUN (the kfuncs are
  * sleepable, hence "syscall"). The results go into the caller's context,
  * which the kernel copies back: any number of callers at once, pinned or

@@ -161,6 +161,23 @@ struct dmabufstat_vma_rec {
 };
 
 /*
+ * dmabufstat_pin()'s "format" map (one entry): that the pinned files are
+ * ours, of which version, and which of them were pinned.
+ */
+#define DMABUFSTAT_PIN_F_BUFS	0x1	/* "buffers": the iter/dmabuf link */
+#define DMABUFSTAT_PIN_F_FDS	0x2	/* "fds": the iter/task_file link */
+#define DMABUFSTAT_PIN_F_VMAS	0x4	/* "vmas": the iter/task_vma link */
+#define DMABUFSTAT_PIN_F_TOTALS	0x8	/* "totals": the totals program */
+
+struct dmabufstat_pin_info {
+	__u32 magic;		/* DMABUFSTAT_MAGIC */
+	__u16 version;		/* DMABUFSTAT_REC_VERSION */
+	__u16 reserved;
+	__u32 flags;		/* DMABUFSTAT_PIN_F_* */
+	__u32 reserved2;
+};
+
+/*
  * The totals program's context (BPF_PROG_TEST_RUN's ctx_in, copied back):
  * the caller zeroes it, the program fills it.
  */

@@ -89,6 +89,11 @@ DMABUFSTAT_API const char *dmabufstat_version(void);
  * Where buffers come from. AUTO picks the first that works, in this order
  * (but see "Not permitted" below):
  *
+ *  BPF_PIN   the iterator dmabufstat_pin() pinned (DIR/buffers, checked
+ *            against DIR/format): nothing to load, no BTF to parse; needs
+ *            read access to the pins. Pins that are missing, unreadable,
+ *            not ours or of another format version are skipped (AUTO
+ *            notes why and loads BPF_ITER).
  *  BPF_ITER  iter/dmabuf (bpf/dmabufstat.bpf.c); needs root (or CAP_BPF +
  *            CAP_PERFMON) and a kernel with the dma-buf iterator (upstream
  *            6.16+, or 6.12 with kernel-patches/). Everything is known.
@@ -118,11 +123,15 @@ enum dmabufstat_buf_backend {
 	DMABUFSTAT_BUF_FALLBACK,	/* AUTO without BPF: the first of
 					 * BUFINFO, SYSFS, PROCS */
 	DMABUFSTAT_BUF_REPLAY,
+	DMABUFSTAT_BUF_BPF_PIN,
 };
 
 /*
- * Where process references come from. AUTO: BPF_TASK, else PROCFS.
+ * Where process references come from. AUTO: BPF_PIN, BPF_TASK, else
+ * PROCFS.
  *
+ *  BPF_PIN   the task walks dmabufstat_pin() pinned (DIR/fds, DIR/vmas),
+ *            as the BPF_PIN buffer backend.
  *  BPF_TASK  iter/task_file + iter/task_vma (bpf/dmabufstat.bpf.c): loads
  *            on any kernel with BTF, with or without the dma-buf iterator.
  *  PROCFS    /proc/<pid>/fd, fdinfo and maps: the last resort, and the one
@@ -142,6 +151,7 @@ enum dmabufstat_proc_backend {
 	DMABUFSTAT_PROC_PROCFS,
 	DMABUFSTAT_PROC_NONE,
 	DMABUFSTAT_PROC_REPLAY,
+	DMABUFSTAT_PROC_BPF_PIN,
 };
 
 /*
@@ -155,10 +165,11 @@ enum dmabufstat_proc_backend {
  * A kernel without BTF or without the dma-buf iterator still falls back.
  */
 
-/* "auto", "bpf-iter", "bufinfo", "sysfs", "procs", "fallback", "replay" */
+/* "auto", "bpf-iter", "bufinfo", "sysfs", "procs", "fallback", "replay",
+ * "bpf-pin" */
 DMABUFSTAT_API const char *
 dmabufstat_buf_backend_name(enum dmabufstat_buf_backend b);
-/* "auto", "bpf-task", "procfs", "none", "replay" */
+/* "auto", "bpf-task", "procfs", "none", "replay", "bpf-pin" */
 DMABUFSTAT_API const char *
 dmabufstat_proc_backend_name(enum dmabufstat_proc_backend p);
 
@@ -172,6 +183,7 @@ dmabufstat_proc_backend_name(enum dmabufstat_proc_backend p);
  *   "fallback"              FALLBACK for buffers (no dma-buf iterator:
  *                           bufinfo, sysfs or procs) + AUTO processes;
  *   "replay"                REPLAY + REPLAY;
+ *   "bpf-pin"               BPF_PIN + BPF_PIN (the pins, or a failure);
  *   "BUF+PROC"              both named, e.g. "sysfs+procfs",
  *                           "bufinfo+bpf-task", "bpf-iter+procfs".
  * Returns 0, or -EINVAL (nothing written) for anything else.
@@ -199,6 +211,9 @@ struct dmabufstat_opts {
 	enum dmabufstat_proc_backend proc_backend;	/* 0: AUTO */
 	dmabufstat_print_fn print;	/* NULL: libbpf output dropped */
 	void *print_cookie;
+	/* where the BPF_PIN backends and the totals look for pins (NULL:
+	 * DMABUFSTAT_PIN_DIR); dmabufstat_pin() takes its own dir */
+	const char *pin_dir;
 	/*
 	 * Forced backends (not AUTO) fail when unavailable instead of
 	 * falling back. AUTO falls back and records why in
@@ -505,11 +520,12 @@ struct dmabufstat_buffer_totals {
 /*
  * The count and size of every dma-buf, and nothing else: no process walk,
  * no per-buffer records, no snapshot. With the BPF buffer backends (AUTO,
- * BPF_ITER) it runs the open-coded totals program, loaded alone (without
- * the iterators, when the context has not loaded them already); where
- * the kernel has no kfuncs, or a backend without BPF was named, it sums
- * what the buffer backend walks (the PROCS backend: the buffers some
- * process holds).
+ * BPF_PIN, BPF_ITER) it runs the open-coded totals program: the one
+ * dmabufstat_pin() pinned (not for BPF_ITER), else (not for BPF_PIN) one
+ * loaded alone (without the iterators, when the context has not loaded
+ * them already); where the kernel has no kfuncs, or a backend without
+ * BPF was named, it sums what the buffer backend walks (the PROCS
+ * backend: the buffers some process holds).
  * 0, or a negative errno and the context's error.
  */
 DMABUFSTAT_API int dmabufstat_totals_only(struct dmabufstat *ds,
@@ -668,7 +684,12 @@ dmabufstat_diff_totals(const struct dmabufstat_diff *diff);
 /* Pinning into bpffs                                                 */
 
 #define DMABUFSTAT_PIN_DIR	"/sys/fs/bpf/dmabuf"
-#define DMABUFSTAT_PIN_BUFFERS	"buffers"	/* file name under the dir */
+/* file names under the dir */
+#define DMABUFSTAT_PIN_BUFFERS	"buffers"
+#define DMABUFSTAT_PIN_FDS	"fds"
+#define DMABUFSTAT_PIN_VMAS	"vmas"
+#define DMABUFSTAT_PIN_TOTALS	"totals"
+#define DMABUFSTAT_PIN_FORMAT	"format"
 
 struct dmabufstat_pin_opts {
 	size_t sz;		/* sizeof(struct dmabufstat_pin_opts) */
@@ -678,17 +699,24 @@ struct dmabufstat_pin_opts {
 };
 
 /*
- * Pins the per-buffer iterator under dir (NULL: DMABUFSTAT_PIN_DIR,
- * created on bpffs if missing) so that reading DIR/<file> walks every
- * buffer without a running daemon:
+ * Pins what a snapshot needs under dir (NULL: DMABUFSTAT_PIN_DIR, created
+ * on bpffs if missing), from a load of its own, so that reading the files
+ * walks without a running daemon, and so that every later context finds
+ * them (the BPF_PIN backends: nothing to load). docs/record-format.md
+ * describes the records:
  *
- *   DIR/buffers   the iterator link: each read gives struct
- *                 dmabufstat_buf_rec records (bpf/dmabufstat.h), binary.
+ *   DIR/buffers   the iter/dmabuf link: a buffers stream
+ *   DIR/fds       the iter/task_file link: an fds stream
+ *   DIR/vmas      the iter/task_vma link: a mappings stream
+ *   DIR/totals    the open-coded totals program (kernels with the
+ *                 bpf_iter_dmabuf_* kfuncs only)
+ *   DIR/format    an array map: struct dmabufstat_pin_info (magic, record
+ *                 version, which files are there), pinned last
  *
  * Refuses (-EEXIST, DMABUFSTAT_E_EXIST) to replace an existing file unless
- * opts->force. Needs the BPF_ITER buffer backend (probing the context
- * first if needed): -EOPNOTSUPP, DMABUFSTAT_E_NO_ITER, when the context
- * uses another one.
+ * opts->force. Needs the dma-buf iterator (-EOPNOTSUPP,
+ * DMABUFSTAT_E_NO_ITER, without it, or when the context was made for a
+ * buffer backend without BPF) and BPF privileges.
  */
 DMABUFSTAT_API int dmabufstat_pin(struct dmabufstat *ds, const char *dir,
 				  const struct dmabufstat_pin_opts *opts);

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 
 #include "test_progs.h"
@@ -872,6 +873,232 @@ static void subtest_totals_only(void)
 	totals_only("sysfs+none", DMABUFSTAT_TOTALS_BUFFERS);
 }
 
+/* A context for spec that looks for pins in pin_dir, and its snapshot. */
+static struct dmabufstat_snapshot *take_pinned(const char *spec,
+					       const char *pin_dir,
+					       struct dmabufstat **dsp)
+{
+	struct dmabufstat_opts o = { .sz = sizeof(o), .pin_dir = pin_dir };
+	struct dmabufstat_snapshot *snap = NULL;
+
+	*dsp = NULL;
+	if (dmabufstat_parse_backend(spec, &o.buf_backend, &o.proc_backend))
+		return NULL;
+	*dsp = dmabufstat_new(&o);
+	if (!ASSERT_OK_PTR(*dsp, "new") ||
+	    !ASSERT_OK(dmabufstat_snapshot(*dsp, &snap), spec))
+		printf("%s: %s\n", spec, *dsp ? dmabufstat_errmsg(*dsp) : "");
+	return snap;
+}
+
+static bool same_buffer(const struct dmabufstat_buffer *a,
+			const struct dmabufstat_buffer *b)
+{
+	return a->ino == b->ino && a->size == b->size &&
+	       a->flags == b->flags && !strcmp(a->exporter, b->exporter) &&
+	       !strcmp(a->driver, b->driver) && !strcmp(a->name, b->name) &&
+	       a->file_count == b->file_count &&
+	       a->vmap_count == b->vmap_count &&
+	       a->nr_attach == b->nr_attach &&
+	       a->nr_attach_names == b->nr_attach_names &&
+	       !memcmp(a->attach, b->attach, sizeof(a->attach)) &&
+	       a->nr_procs == b->nr_procs && a->nr_fds == b->nr_fds &&
+	       a->nr_maps == b->nr_maps;
+}
+
+/* Equal but for the file ids, which each load salts its own way. */
+static void compare_snapshots(const struct dmabufstat_snapshot *a,
+			      const struct dmabufstat_snapshot *b)
+{
+	size_t i, j;
+
+	if (!ASSERT_EQ(dmabufstat_nr_buffers(a), dmabufstat_nr_buffers(b),
+		       "as many buffers") ||
+	    !ASSERT_EQ(dmabufstat_nr_processes(a),
+		       dmabufstat_nr_processes(b), "as many processes"))
+		return;
+	for (i = 0; i < dmabufstat_nr_buffers(a); i++)
+		if (!ASSERT_TRUE(same_buffer(dmabufstat_buffer(a, i),
+					     dmabufstat_buffer(b, i)),
+				 "same buffer")) {
+			printf("buffer %llu differs\n", (unsigned long long)
+			       dmabufstat_buffer(a, i)->ino);
+			return;
+		}
+	for (i = 0; i < dmabufstat_nr_processes(a); i++) {
+		const struct dmabufstat_process *p = dmabufstat_process(a, i);
+		const struct dmabufstat_process *q = dmabufstat_process(b, i);
+
+		if (!ASSERT_TRUE(p->pid == q->pid && p->uid == q->uid &&
+				 p->cgroup_id == q->cgroup_id &&
+				 !strcmp(p->comm, q->comm) &&
+				 p->rss == q->rss && p->pss == q->pss &&
+				 p->nr_bufs == q->nr_bufs &&
+				 p->nr_fds == q->nr_fds &&
+				 p->nr_maps == q->nr_maps &&
+				 p->nr_refs == q->nr_refs, "same process")) {
+			printf("process %u differs\n", p->pid);
+			return;
+		}
+		for (j = 0; j < p->nr_bufs; j++) {
+			const struct dmabufstat_holder *x =
+				dmabufstat_process_holder(a, i, j);
+			const struct dmabufstat_holder *y =
+				dmabufstat_process_holder(b, i, j);
+
+			if (!ASSERT_TRUE(x->buf == y->buf &&
+					 x->nr_fds == y->nr_fds &&
+					 x->nr_maps == y->nr_maps &&
+					 x->nr_files == y->nr_files &&
+					 x->pss == y->pss, "same holder"))
+				return;
+		}
+	}
+	ASSERT_EQ(dmabufstat_totals(a)->bytes, dmabufstat_totals(b)->bytes,
+		  "same total");
+}
+
+/* Replaces dir's format map with one saying magic and version. */
+static int fake_format(const char *dir, __u32 magic, __u16 version)
+{
+	struct dmabufstat_pin_info info = {
+		.magic = magic, .version = version,
+		.flags = DMABUFSTAT_PIN_F_BUFS | DMABUFSTAT_PIN_F_FDS |
+			 DMABUFSTAT_PIN_F_VMAS,
+	};
+	char path[128];
+	__u32 zero = 0;
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, DMABUFSTAT_PIN_FORMAT);
+	unlink(path);
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "pin_info", sizeof(zero),
+			    sizeof(info), 1, NULL);
+	if (fd < 0)
+		return -errno;
+	err = bpf_map_update_elem(fd, &zero, &info, BPF_ANY) ||
+	      bpf_obj_pin(fd, path) ? -errno : 0;
+	close(fd);
+	return err;
+}
+
+/*
+ * The pins: a snapshot from them equals one from a fresh load; the
+ * totals come from the pinned program; pins of another version or not
+ * ours are refused, and AUTO loads instead, saying why; no pins at all
+ * is no reason worth a note.
+ */
+static void subtest_pinned(void)
+{
+	struct dmabufstat_snapshot *pinned = NULL, *loaded = NULL, *s;
+	struct dmabufstat *ds = NULL, *ds2 = NULL, *ds3;
+	struct dmabufstat_opts o = { .sz = sizeof(o) };
+	struct dmabufstat_buffer_totals t;
+	char dir[64];
+	int err;
+
+	snprintf(dir, sizeof(dir), "/sys/fs/bpf/lib_snapshot_pins_%d",
+		 getpid());
+	o.pin_dir = dir;
+	ds3 = dmabufstat_new(&o);
+	if (!ASSERT_OK_PTR(ds3, "new"))
+		return;
+	err = dmabufstat_pin(ds3, dir, NULL);
+	if (err && (dmabufstat_errclass(ds3) == DMABUFSTAT_E_NO_ITER ||
+		    dmabufstat_errclass(ds3) == DMABUFSTAT_E_NO_BPFFS)) {
+		test__skip_reason("%s", dmabufstat_errmsg(ds3));
+		goto out;
+	}
+	if (!ASSERT_OK(err, "pin")) {
+		printf("pin: %s\n", dmabufstat_errmsg(ds3));
+		goto out;
+	}
+
+	pinned = take_pinned("auto", dir, &ds);
+	loaded = take_pinned("bpf", dir, &ds2);
+	if (!pinned || !loaded)
+		goto out;
+	ASSERT_STREQ(dmabufstat_snapshot_backend_name(pinned),
+		     "bpf-pin+bpf-pin", "auto: the pins");
+	ASSERT_STREQ(dmabufstat_fallback_reason(ds), "", "no fallback");
+	ASSERT_STREQ(dmabufstat_snapshot_backend_name(loaded),
+		     "bpf-iter+bpf-task", "bpf: loaded");
+	compare_snapshots(pinned, loaded);
+	if (gt.have_bi)
+		ASSERT_EQ(dmabufstat_nr_buffers(pinned), gt.bi.nr,
+			  "pinned: bufinfo's buffers");
+
+	/* totals from the pinned program where the kernel has the kfuncs */
+	if (ASSERT_OK(dmabufstat_totals_only(ds, &t), "pinned totals")) {
+		ASSERT_EQ(t.path, kernel_has_kfuncs() ?
+			  DMABUFSTAT_TOTALS_PINNED : DMABUFSTAT_TOTALS_BUFFERS,
+			  "pinned totals path");
+		ASSERT_EQ(t.count, dmabufstat_totals(loaded)->count,
+			  "pinned totals: count");
+		ASSERT_EQ(t.bytes, dmabufstat_totals(loaded)->bytes,
+			  "pinned totals: bytes");
+	}
+	dmabufstat_free(ds);
+	ds = NULL;
+
+	/* another record version: refused, and AUTO loads */
+	if (!ASSERT_OK(fake_format(dir, DMABUFSTAT_MAGIC,
+				   DMABUFSTAT_REC_VERSION - 1), "old format"))
+		goto out;
+	s = take_pinned("auto", dir, &ds);
+	if (s) {
+		ASSERT_STREQ(dmabufstat_snapshot_backend_name(s),
+			     "bpf-iter+bpf-task", "old pins: loaded instead");
+		ASSERT_HAS_SUBSTR(dmabufstat_fallback_reason(ds),
+				  "record format 1", "says why");
+		compare_snapshots(s, loaded);
+	}
+	dmabufstat_snapshot_free(s);
+	dmabufstat_free(ds);
+	o.buf_backend = DMABUFSTAT_BUF_BPF_PIN;
+	ds = dmabufstat_new(&o);
+	if (ASSERT_OK_PTR(ds, "new")) {
+		ASSERT_ERR(dmabufstat_probe(ds), "bpf-pin named: refused");
+		ASSERT_HAS_SUBSTR(dmabufstat_errmsg(ds), "pin again",
+				  "says what to do");
+	}
+	dmabufstat_free(ds);
+	o.buf_backend = 0;
+
+	/* not ours */
+	ds = NULL;
+	if (ASSERT_OK(fake_format(dir, 0x12345678, DMABUFSTAT_REC_VERSION),
+		      "foreign format")) {
+		ds = dmabufstat_new(&o);
+		if (ASSERT_OK_PTR(ds, "new") &&
+		    ASSERT_OK(dmabufstat_probe(ds), "probe")) {
+			ASSERT_STREQ(dmabufstat_backend_name(ds),
+				     "bpf-iter+bpf-task", "foreign: loaded");
+			ASSERT_HAS_SUBSTR(dmabufstat_fallback_reason(ds),
+					  "not dmabufstat's", "says why");
+		}
+		dmabufstat_free(ds);
+		ds = NULL;
+	}
+
+	/* none at all: loaded, nothing to say */
+	ASSERT_OK(dmabufstat_unpin(ds3, dir), "unpin");
+	ds = dmabufstat_new(&o);
+	if (ASSERT_OK_PTR(ds, "new") && ASSERT_OK(dmabufstat_probe(ds), "probe")) {
+		ASSERT_STREQ(dmabufstat_backend_name(ds), "bpf-iter+bpf-task",
+			     "no pins: loaded");
+		ASSERT_STREQ(dmabufstat_fallback_reason(ds), "",
+			     "no pins: no reason given");
+	}
+out:
+	dmabufstat_snapshot_free(pinned);
+	dmabufstat_snapshot_free(loaded);
+	dmabufstat_free(ds);
+	dmabufstat_free(ds2);
+	dmabufstat_unpin(ds3, dir);
+	dmabufstat_free(ds3);
+}
+
 static void subtest_errors(void)
 {
 	enum dmabufstat_buf_backend b;
@@ -924,6 +1151,8 @@ void test_lib_snapshot(void)
 		subtest_backend("procfs");
 	if (test__start_subtest("totals_only"))
 		subtest_totals_only();
+	if (test__start_subtest("pinned"))
+		subtest_pinned();
 	if (test__start_subtest("pin"))
 		subtest_pin();
 	if (test__start_subtest("diff"))

@@ -80,6 +80,7 @@ static const struct {
 	{ "bufinfo", DMABUFSTAT_BUF_BUFINFO, DMABUFSTAT_PROC_AUTO },
 	{ "sysfs", DMABUFSTAT_BUF_SYSFS, DMABUFSTAT_PROC_AUTO },
 	{ "replay", DMABUFSTAT_BUF_REPLAY, DMABUFSTAT_PROC_REPLAY },
+	{ "bpf-pin", DMABUFSTAT_BUF_BPF_PIN, DMABUFSTAT_PROC_BPF_PIN },
 };
 
 static bool word_is(const char *s, size_t len, const char *word)
@@ -208,7 +209,8 @@ static int choose(struct dmabufstat *ds, enum ds_source_kind kind, int want,
 		if ((src->flags & DS_SRC_BPF) &&
 		    ds->errclass == DMABUFSTAT_E_PERM)
 			return refuse_unprivileged(ds, err);
-		add_reason(ds, ds->errmsg);
+		if (!(src->flags & DS_SRC_OPTIONAL) || err != -ENOENT)
+			add_reason(ds, ds->errmsg);
 		ds_clear_err(ds);
 	}
 	return ds_err(ds, DMABUFSTAT_E_NO_SOURCE, -ENOENT,

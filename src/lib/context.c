@@ -28,6 +28,12 @@ dmabufstat_new(const struct dmabufstat_opts *opts)
 		memcpy(&ds->opts, opts, sz);
 	}
 	ds->opts.sz = sizeof(ds->opts);
+	ds->pin_dir = strdup(ds->opts.pin_dir ?: DMABUFSTAT_PIN_DIR);
+	ds->opts.pin_dir = NULL;	/* the caller's: not kept */
+	if (!ds->pin_dir) {
+		free(ds);
+		return NULL;
+	}
 	strcpy(ds->backend_name, "auto");
 	return ds;
 }
@@ -38,5 +44,6 @@ DMABUFSTAT_API void dmabufstat_free(struct dmabufstat *ds)
 		return;
 	totals_release(ds);
 	backend_release(ds);
+	free(ds->pin_dir);
 	free(ds);
 }

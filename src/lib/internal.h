@@ -38,7 +38,8 @@ struct ds_kernel {
 };
 
 struct dmabufstat {
-	struct dmabufstat_opts opts;
+	struct dmabufstat_opts opts;	/* opts.pin_dir: see pin_dir */
+	char *pin_dir;			/* a copy of opts.pin_dir, or the default */
 	bool probed;
 	struct ds_chosen buf, proc;	/* set by dmabufstat_probe() */
 	char backend_name[48];

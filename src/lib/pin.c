@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* libdmabufstat: pinning the per-buffer iterator into bpffs. */
+/* libdmabufstat: pinning the iterators and the totals program into bpffs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +14,7 @@
 #include "readfile.h"
 #include "sources/bpf_common.h"
 #include "dmabuf_android.skel.h"
+#include "dmabufstat.skel.h"
 
 #ifndef BPF_FS_MAGIC
 #define BPF_FS_MAGIC 0xcafe4a11
@@ -183,45 +184,132 @@ DMABUFSTAT_API int dmabufstat_unpin_android(struct dmabufstat *ds,
 	return 0;
 }
 
+/* What dmabufstat_pin() pins, the format map last. */
+static const char *const our_pins[] = {
+	DMABUFSTAT_PIN_BUFFERS, DMABUFSTAT_PIN_FDS, DMABUFSTAT_PIN_VMAS,
+	DMABUFSTAT_PIN_TOTALS, DMABUFSTAT_PIN_FORMAT,
+};
+
+static void unpin_ours(const char *dir)
+{
+	char path[4096];
+	size_t i;
+
+	/* the format first: readers stop trusting the rest at once */
+	for (i = ARRAY_SIZE(our_pins); i-- > 0;) {
+		snprintf(path, sizeof(path), "%s/%s", dir, our_pins[i]);
+		unlink(path);
+	}
+}
+
+/* The format entry, written and frozen, then its fds pinned: 0 or error. */
+static int pin_object(struct dmabufstat *ds, const char *dir,
+		      struct ds_bpf *obj, const struct dmabufstat_pin_opts *o)
+{
+	struct dmabufstat_pin_info info = {
+		.magic = DMABUFSTAT_MAGIC,
+		.version = DMABUFSTAT_REC_VERSION,
+		.flags = DMABUFSTAT_PIN_F_BUFS | DMABUFSTAT_PIN_F_FDS |
+			 DMABUFSTAT_PIN_F_VMAS,
+	};
+	int fds[ARRAY_SIZE(our_pins)], map_fd, err;
+	struct dmabufstat_pin_info was;
+	char path[4096];
+	__u32 zero = 0;
+	size_t i;
+
+	if (obj->have & DS_BPF_TOTALS)
+		info.flags |= DMABUFSTAT_PIN_F_TOTALS;
+	map_fd = bpf_map__fd(obj->skel->maps.pin_info);
+	/* frozen by an earlier pin of the same object: written already */
+	if ((bpf_map_lookup_elem(map_fd, &zero, &was) ||
+	     memcmp(&was, &info, sizeof(info))) &&
+	    (bpf_map_update_elem(map_fd, &zero, &info, BPF_ANY) ||
+	     bpf_map_freeze(map_fd)))
+		return ds_err(ds, DMABUFSTAT_E_OTHER, -errno,
+			      "cannot write the pins' format: %s",
+			      strerror(errno));
+	fds[0] = bpf_link__fd(obj->buf_link);
+	fds[1] = bpf_link__fd(obj->fd_link);
+	fds[2] = bpf_link__fd(obj->vma_link);
+	fds[3] = obj->have & DS_BPF_TOTALS ?
+		 bpf_program__fd(obj->skel->progs.dmabuf_totals) : -1;
+	fds[4] = map_fd;
+	for (i = 0; i < ARRAY_SIZE(our_pins); i++) {
+		if (fds[i] < 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, our_pins[i]);
+		/* bpf_obj_pin, not bpf_link__pin: the link keeps no pin
+		 * path, so freeing the object leaves the pin in place */
+		err = pin_fd(ds, fds[i], path, o);
+		if (err) {
+			unpin_ours(dir);
+			return err;
+		}
+	}
+	return 0;
+}
+
 DMABUFSTAT_API int dmabufstat_pin(struct dmabufstat *ds, const char *dir,
 				  const struct dmabufstat_pin_opts *opts)
 {
 	struct dmabufstat_pin_opts o = { .sz = sizeof(o) };
+	enum dmabufstat_buf_backend b;
+	struct ds_bpf *obj;
 	char path[4096];
+	size_t i;
 	int err;
 
 	if (opts)
 		memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
 	if (!dir)
 		dir = DMABUFSTAT_PIN_DIR;
-	if (ds->probed && !bpf_iter_link(ds))
-		return ds_err(ds, DMABUFSTAT_E_NO_ITER, -EOPNOTSUPP,
-			      "pinning needs the dma-buf BPF iterator (backend %s)",
-			      dmabufstat_backend_name(ds));
+	/* the context's choice first, as for a snapshot */
 	if (!ds->probed) {
 		err = dmabufstat_probe(ds);
 		if (err)
 			return err;
-		if (!bpf_iter_link(ds))
+	}
+	b = dmabufstat_buf_backend(ds);
+	if (b != DMABUFSTAT_BUF_BPF_ITER && b != DMABUFSTAT_BUF_BPF_PIN) {
+		if (!ds->kernel.have_iter && dmabufstat_fallback_reason(ds)[0])
 			return ds_err(ds, DMABUFSTAT_E_NO_ITER, -EOPNOTSUPP,
 				      "pinning needs the dma-buf BPF iterator: %s",
-				      dmabufstat_fallback_reason(ds)[0] ?
-				      dmabufstat_fallback_reason(ds) :
-				      "not loaded");
+				      dmabufstat_fallback_reason(ds));
+		return ds_err(ds, DMABUFSTAT_E_NO_ITER, -EOPNOTSUPP,
+			      "pinning needs the dma-buf BPF iterator (backend %s)",
+			      dmabufstat_backend_name(ds));
 	}
-
+	err = bpf_kernel_check(ds, true);
+	if (err)
+		return err;
 	err = pin_dir(ds, dir);
 	if (err)
 		return err;
-	snprintf(path, sizeof(path), "%s/%s", dir, DMABUFSTAT_PIN_BUFFERS);
-	/* bpf_obj_pin, not bpf_link__pin: the link keeps no pin path, so the
-	 * context can pin again and freeing it leaves the pin in place */
-	return pin_fd(ds, bpf_link__fd(bpf_iter_link(ds)), path, &o);
+	/* all or nothing: no half-replaced set */
+	for (i = 0; !o.force && i < ARRAY_SIZE(our_pins); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, our_pins[i]);
+		if (!access(path, F_OK))
+			return ds_err(ds, DMABUFSTAT_E_EXIST, -EEXIST,
+				      "%s exists (unpin it first or force)",
+				      path);
+	}
+	/* a load of its own: the pins outlive the context */
+	err = ds_bpf_get(ds, true, DS_BPF_BUFS | DS_BPF_TASKS | DS_BPF_ONLY |
+			 (ds->kernel.have_kfuncs ? DS_BPF_TOTALS : 0), &obj);
+	if (err)
+		return err;
+	if (o.force)
+		unpin_ours(dir);
+	err = pin_object(ds, dir, obj, &o);
+	ds_bpf_put(obj);
+	return err;
 }
 
 DMABUFSTAT_API int dmabufstat_unpin(struct dmabufstat *ds, const char *dir)
 {
 	char path[4096];
+	size_t i;
 	int err;
 
 	if (!dir)
@@ -229,11 +317,14 @@ DMABUFSTAT_API int dmabufstat_unpin(struct dmabufstat *ds, const char *dir)
 	err = check_bpffs(ds, dir);
 	if (err)
 		return err == -ENOENT ? 0 : err;
-	snprintf(path, sizeof(path), "%s/%s", dir, DMABUFSTAT_PIN_BUFFERS);
-	if (unlink(path) && errno != ENOENT)
-		return ds_err(ds, errno == EACCES || errno == EPERM ?
-			      DMABUFSTAT_E_PERM : DMABUFSTAT_E_OTHER, -errno,
-			      "cannot remove %s: %s", path, strerror(errno));
+	for (i = ARRAY_SIZE(our_pins); i-- > 0;) {
+		snprintf(path, sizeof(path), "%s/%s", dir, our_pins[i]);
+		if (unlink(path) && errno != ENOENT)
+			return ds_err(ds, errno == EACCES || errno == EPERM ?
+				      DMABUFSTAT_E_PERM : DMABUFSTAT_E_OTHER,
+				      -errno, "cannot remove %s: %s", path,
+				      strerror(errno));
+	}
 	/* the directory goes too if now empty; other files keep it */
 	rmdir(dir);
 	return 0;

@@ -26,6 +26,8 @@ enum ds_source_kind {
 				 * and AUTO stops (DMABUFSTAT_E_PERM) when it
 				 * fails for lack of privilege */
 #define DS_SRC_NAMED	0x2	/* only when asked for by name, never AUTO */
+#define DS_SRC_OPTIONAL	0x4	/* AUTO notes no reason when its probe
+				 * fails with -ENOENT (nothing there) */
 
 struct ds_source {
 	const char *name;	/* its backend name: "bpf-iter", "procfs"... */

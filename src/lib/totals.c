@@ -5,6 +5,7 @@
  * buffer backend's walk, summed.
  */
 #include <string.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 
 #include "source.h"
@@ -15,7 +16,31 @@ static bool bpf_buffers_wanted(const struct dmabufstat *ds)
 {
 	enum dmabufstat_buf_backend b = ds->opts.buf_backend;
 
-	return b == DMABUFSTAT_BUF_AUTO || b == DMABUFSTAT_BUF_BPF_ITER;
+	return b == DMABUFSTAT_BUF_AUTO || b == DMABUFSTAT_BUF_BPF_ITER ||
+	       b == DMABUFSTAT_BUF_BPF_PIN;
+}
+
+/* The pinned totals program: 0, or -ENOENT (not pinned, or not ours). */
+static int from_pin(struct dmabufstat *ds, struct dmabufstat_buffer_totals *t)
+{
+	struct dmabufstat_totals r;
+	int fd, err;
+
+	if (ds->opts.buf_backend == DMABUFSTAT_BUF_BPF_ITER)
+		return -ENOENT;		/* loading was asked for */
+	fd = bpf_pin_totals_fd(ds);
+	if (fd < 0) {
+		ds_clear_err(ds);
+		return -ENOENT;
+	}
+	err = bpf_run_totals(ds, fd, &r);
+	close(fd);
+	if (err)
+		return err;
+	t->count = r.count;
+	t->bytes = r.bytes;
+	t->path = DMABUFSTAT_TOTALS_PINNED;
+	return 0;
 }
 
 /* The totals program of an object the context has, or one loaded for it. */
@@ -96,7 +121,15 @@ DMABUFSTAT_API int dmabufstat_totals_only(struct dmabufstat *ds,
 	memset(t, 0, sizeof(*t));
 	ds_clear_err(ds);
 	if (bpf_buffers_wanted(ds)) {
-		err = from_program(ds, t);
+		err = from_pin(ds, t);
+		if (!err || (err != -ENOENT &&
+			     ds->opts.buf_backend == DMABUFSTAT_BUF_BPF_PIN))
+			return err;
+		ds_clear_err(ds);
+		memset(t, 0, sizeof(*t));
+		/* pins named: theirs, or their buffers walked */
+		err = ds->opts.buf_backend == DMABUFSTAT_BUF_BPF_PIN ?
+		      -EOPNOTSUPP : from_program(ds, t);
 		if (!err)
 			return 0;
 		/* a named backend's failure is the caller's; AUTO walks */

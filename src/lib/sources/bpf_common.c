@@ -289,3 +289,18 @@ int bpf_read_iter(struct dmabufstat *ds, int link_fd,
 	rec_record(ds, stream, *out, *lenp);
 	return 0;
 }
+
+int bpf_collect_stream(struct dmabufstat *ds, int link_fd,
+		       enum dmabufstat_stream stream, struct collect *c)
+{
+	size_t len;
+	char *raw;
+	int err;
+
+	err = bpf_read_iter(ds, link_fd, stream, &raw, &len);
+	if (err)
+		return err;
+	err = rec_decode(ds, stream, raw, len, c);
+	free(raw);
+	return err;
+}

@@ -9,6 +9,7 @@
 #include <linux/types.h>
 
 #include "internal.h"
+#include "collect.h"
 #include "dmabufstat.h"
 
 struct bpf_link;
@@ -41,6 +42,9 @@ int bpf_load_failed(struct dmabufstat *ds, bool named, int err,
  */
 int bpf_read_iter(struct dmabufstat *ds, int link_fd,
 		  enum dmabufstat_stream stream, char **out, size_t *len);
+/* The same, decoded into c (records.h). */
+int bpf_collect_stream(struct dmabufstat *ds, int link_fd,
+		       enum dmabufstat_stream stream, struct collect *c);
 
 /*
  * The context's one BPF object (bpf/dmabufstat.bpf.c), shared by the BPF
@@ -73,7 +77,10 @@ void ds_bpf_put(struct ds_bpf *obj);
 int bpf_run_totals(struct dmabufstat *ds, int prog_fd,
 		   struct dmabufstat_totals *t);
 
-/* sources/bpf_iter.c: its iterator link, if it is the buffer source. */
-struct bpf_link *bpf_iter_link(const struct dmabufstat *ds);
+/*
+ * sources/bpf_pin.c: the pinned totals program of the context's pin dir,
+ * if the pins are ours and have it: its fd (close it), or -errno.
+ */
+int bpf_pin_totals_fd(struct dmabufstat *ds);
 
 #endif /* __DMABUFSTAT_BPF_COMMON_H */

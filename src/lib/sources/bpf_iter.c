@@ -10,7 +10,6 @@
 
 #include "source.h"
 #include "bpf_common.h"
-#include "records.h"
 
 static void bpf_iter_release(void *state)
 {
@@ -42,16 +41,10 @@ static int bpf_iter_collect(struct dmabufstat *ds, void *state,
 			    struct collect *c)
 {
 	struct ds_bpf *obj = state;
-	size_t len;
-	char *raw;
 	int err;
 
-	err = bpf_read_iter(ds, bpf_link__fd(obj->buf_link),
-			    DMABUFSTAT_STREAM_BUFS, &raw, &len);
-	if (err)
-		return err;
-	err = rec_decode(ds, DMABUFSTAT_STREAM_BUFS, raw, len, c);
-	free(raw);
+	err = bpf_collect_stream(ds, bpf_link__fd(obj->buf_link),
+				 DMABUFSTAT_STREAM_BUFS, c);
 	c->bufs_have_names = true;
 	c->bufs_have_attach = true;
 	return err;
@@ -66,10 +59,3 @@ const struct ds_source ds_src_bpf_iter = {
 	.collect = bpf_iter_collect,
 	.release = bpf_iter_release,
 };
-
-struct bpf_link *bpf_iter_link(const struct dmabufstat *ds)
-{
-	const struct ds_bpf *obj = ds->buf.state;
-
-	return ds->buf.src == &ds_src_bpf_iter && obj ? obj->buf_link : NULL;
-}

@@ -11,7 +11,6 @@
 
 #include "source.h"
 #include "bpf_common.h"
-#include "records.h"
 
 static void bpf_task_release(void *state)
 {
@@ -33,31 +32,16 @@ static int bpf_task_probe(struct dmabufstat *ds, bool named, void **state)
 	return 0;
 }
 
-/* Reads and decodes one task walk. */
-static int collect_walk(struct dmabufstat *ds, struct bpf_link *link,
-			enum dmabufstat_stream stream, struct collect *c)
-{
-	size_t len;
-	char *raw;
-	int err;
-
-	err = bpf_read_iter(ds, bpf_link__fd(link), stream, &raw, &len);
-	if (err)
-		return err;
-	err = rec_decode(ds, stream, raw, len, c);
-	free(raw);
-	return err;
-}
-
 static int bpf_task_collect(struct dmabufstat *ds, void *state,
 			    struct collect *c)
 {
 	struct ds_bpf *obj = state;
 	int err;
 
-	err = collect_walk(ds, obj->fd_link, DMABUFSTAT_STREAM_FDS, c);
-	return err ?: collect_walk(ds, obj->vma_link, DMABUFSTAT_STREAM_VMAS,
-				   c);
+	err = bpf_collect_stream(ds, bpf_link__fd(obj->fd_link),
+				 DMABUFSTAT_STREAM_FDS, c);
+	return err ?: bpf_collect_stream(ds, bpf_link__fd(obj->vma_link),
+					 DMABUFSTAT_STREAM_VMAS, c);
 }
 
 const struct ds_source ds_src_bpf_task = {
