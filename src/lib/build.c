@@ -11,6 +11,7 @@
 
 #include "snapshot.h"
 #include "readfile.h"
+#include "keysort.h"
 
 static size_t *hash_new(size_t nr, size_t *mask)
 {
@@ -34,26 +35,6 @@ static void hash_insert(size_t *h, size_t mask, uint64_t key, size_t idx)
 /* ------------------------------------------------------------------ */
 /* Comparators: never a 64-bit difference as int                      */
 
-static int cmp_buf_ino(const void *a, const void *b)
-{
-	const struct dmabufstat_buffer *x = a, *y = b;
-
-	return CMP(x->ino, y->ino);
-}
-
-static int cmp_ref(const void *a, const void *b)
-{
-	const struct raw_ref *x = a, *y = b;
-
-	if (x->ref.pid != y->ref.pid)
-		return CMP(x->ref.pid, y->ref.pid);
-	if (x->ref.kind != y->ref.kind)
-		return CMP(x->ref.kind, y->ref.kind);
-	if (x->ref.fd != y->ref.fd)
-		return CMP(x->ref.fd, y->ref.fd);
-	return CMP(x->ref.start, y->ref.start);
-}
-
 /* indexes into the refs array arg, by pid, then inode, then index */
 static int cmp_ref_idx_pid_ino(const void *a, const void *b, void *arg)
 {
@@ -73,24 +54,6 @@ static int cmp_u64(const void *a, const void *b)
 	return CMP(*(const uint64_t *)a, *(const uint64_t *)b);
 }
 
-/* indexes into the buffers array arg, by shown exporter, exp_name, inode */
-static int cmp_buf_idx_exporter(const void *a, const void *b, void *arg)
-{
-	const struct dmabufstat_buffer *bufs = arg;
-	const struct dmabufstat_buffer *x = &bufs[*(const size_t *)a];
-	const struct dmabufstat_buffer *y = &bufs[*(const size_t *)b];
-	int r;
-
-	r = strcmp(dmabufstat_buffer_exporter(x),
-		   dmabufstat_buffer_exporter(y));
-	if (r)
-		return r;
-	r = strcmp(x->exporter, y->exporter);
-	if (r)
-		return r;
-	return CMP(x->ino, y->ino);
-}
-
 struct devpair {
 	const char *name;
 	size_t buf;
@@ -102,23 +65,6 @@ static int cmp_devpair(const void *a, const void *b)
 	int r = strcmp(x->name, y->name);
 
 	return r ? r : CMP(x->buf, y->buf);
-}
-
-struct grouppair {
-	uint64_t id;
-	size_t buf;
-	size_t proc;
-};
-
-static int cmp_grouppair(const void *a, const void *b)
-{
-	const struct grouppair *x = a, *y = b;
-
-	if (x->id != y->id)
-		return CMP(x->id, y->id);
-	if (x->buf != y->buf)
-		return CMP(x->buf, y->buf);
-	return CMP(x->proc, y->proc);
 }
 
 /* ------------------------------------------------------------------ */
@@ -141,16 +87,41 @@ static void hash_buffers(struct dmabufstat_snapshot *s,
 		hash_insert(s->buf_hash, s->buf_hash_mask, c->bufs[i].ino, i);
 }
 
+/* The buffers by inode, stable (the first of a duplicate stays first). */
+static int sort_buffers(struct collect *c)
+{
+	struct sort_key *keys;
+	size_t i;
+	int err;
+
+	for (i = 1; i < c->nr_bufs && c->bufs[i - 1].ino <= c->bufs[i].ino;
+	     i++)
+		;
+	if (i >= c->nr_bufs)
+		return 0;
+	keys = malloc(c->nr_bufs * sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	for (i = 0; i < c->nr_bufs; i++)
+		keys[i] = (struct sort_key){ c->bufs[i].ino, 0, i };
+	err = keysort(c->bufs, c->nr_bufs, sizeof(*c->bufs), keys);
+	free(keys);
+	return err;
+}
+
 /* Buffers sorted by inode, each once, hashed (with room for the refs'). */
 static int dedupe_buffers(struct dmabufstat_snapshot *s, struct collect *c)
 {
 	size_t i, n;
 
-	if (c->nr_bufs)	/* qsort() wants a pointer even for none */
-		qsort(c->bufs, c->nr_bufs, sizeof(*c->bufs), cmp_buf_ino);
+	if (sort_buffers(c))
+		return -ENOMEM;
 	for (i = 0, n = 0; i < c->nr_bufs; i++)
-		if (!n || c->bufs[i].ino != c->bufs[n - 1].ino)
-			c->bufs[n++] = c->bufs[i];
+		if (!n || c->bufs[i].ino != c->bufs[n - 1].ino) {
+			if (n != i)
+				c->bufs[n] = c->bufs[i];
+			n++;
+		}
 	c->nr_bufs = n;
 	s->buf_hash = hash_new(c->nr_bufs + c->nr_refs, &s->buf_hash_mask);
 	if (!s->buf_hash)
@@ -228,7 +199,8 @@ static int merge_ref_buffers(struct dmabufstat_snapshot *s,
 		enrich(b, r, c);
 	}
 	if (added) {
-		qsort(c->bufs, c->nr_bufs, sizeof(*c->bufs), cmp_buf_ino);
+		if (sort_buffers(c))
+			return -ENOMEM;
 		hash_buffers(s, c);
 	}
 	s->bufs = c->bufs;
@@ -244,15 +216,32 @@ static int merge_ref_buffers(struct dmabufstat_snapshot *s,
 }
 
 /* References by pid, fds by fd, then mappings by start; buffers found. */
-static void sort_references(struct dmabufstat_snapshot *s, struct collect *c)
+static int sort_references(struct dmabufstat_snapshot *s, struct collect *c)
 {
+	struct sort_key *keys;
 	size_t i;
+	int err;
 
-	if (c->nr_refs)
-		qsort(c->refs, c->nr_refs, sizeof(*c->refs), cmp_ref);
+	keys = malloc((c->nr_refs + 1) * sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	for (i = 0; i < c->nr_refs; i++) {
+		const struct dmabufstat_ref *r = &c->refs[i].ref;
+
+		/* pid, kind (fds first), fd (fds) or start (mappings) */
+		keys[i].hi = (uint64_t)r->pid << 32 | r->kind;
+		keys[i].lo = r->kind == DMABUFSTAT_REF_FD ?
+			     (uint64_t)(uint32_t)r->fd : r->start;
+		keys[i].idx = i;
+	}
+	err = keysort(c->refs, c->nr_refs, sizeof(*c->refs), keys);
+	free(keys);
+	if (err)
+		return err;
 	for (i = 0; i < c->nr_refs; i++)
 		c->refs[i].ref.buf = buf_lookup(s->buf_hash, s->buf_hash_mask,
 						s->bufs, c->refs[i].ref.ino);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -336,8 +325,14 @@ static int build_holders(struct dmabufstat_snapshot *s,
 		goto out;
 	for (i = 0; i < c->nr_refs; i++)
 		idx[i] = i;
-	qsort_r(idx, c->nr_refs, sizeof(*idx), cmp_ref_idx_pid_ino,
-		(void *)refs);
+	/* refs come by pid: each process's slice by inode */
+	for (lo = 0; lo < c->nr_refs; lo = i) {
+		for (i = lo + 1; i < c->nr_refs &&
+		     refs[i].ref.pid == refs[lo].ref.pid; i++)
+			;
+		qsort_r(idx + lo, i - lo, sizeof(*idx), cmp_ref_idx_pid_ino,
+			(void *)refs);
+	}
 	n = 0;
 	j = 0;		/* process index */
 	for (lo = 0; lo < c->nr_refs; lo = i) {
@@ -451,40 +446,92 @@ static void compute_totals(struct dmabufstat_snapshot *s)
 /* ------------------------------------------------------------------ */
 /* Exporters, devices, uids and cgroups                               */
 
+static size_t hash_str2(const char *a, const char *b)
+{
+	size_t h = 14695981039346656037ULL;
+
+	for (; *a; a++)
+		h = (h ^ (unsigned char)*a) * 1099511628211ULL;
+	h = (h ^ 0xff) * 1099511628211ULL;
+	for (; *b; b++)
+		h = (h ^ (unsigned char)*b) * 1099511628211ULL;
+	return h;
+}
+
+static int cmp_exporter(const void *a, const void *b)
+{
+	const struct dmabufstat_exporter *x = a, *y = b;
+	int r = strcmp(x->name, y->name);
+
+	return r ?: strcmp(x->exp_name, y->exp_name);
+}
+
+/*
+ * One entry per (shown name, exp_name), by name then exp_name: buffers
+ * grouped through a hash of the pair (a handful of exporters, however
+ * many buffers), then the entries sorted.
+ */
 static int build_exporters(struct dmabufstat_snapshot *s)
 {
-	size_t *idx, i, n = 0;
+	size_t *hash, mask, i, h, n = 0;
 	struct dmabufstat_exporter *e;
 
 	if (!s->nr_bufs)
 		return 0;
-	idx = malloc(s->nr_bufs * sizeof(*idx));
 	s->exporters = calloc(s->nr_bufs, sizeof(*s->exporters));
-	if (!idx || !s->exporters) {
-		free(idx);
+	hash = hash_new(s->nr_bufs < 64 ? s->nr_bufs : 64, &mask);
+	if (!s->exporters || !hash) {
+		free(hash);
 		return -ENOMEM;
 	}
-	for (i = 0; i < s->nr_bufs; i++)
-		idx[i] = i;
-	qsort_r(idx, s->nr_bufs, sizeof(*idx), cmp_buf_idx_exporter, s->bufs);
 	for (i = 0; i < s->nr_bufs; i++) {
-		const struct dmabufstat_buffer *b = &s->bufs[idx[i]];
+		const struct dmabufstat_buffer *b = &s->bufs[i];
 		const char *name = dmabufstat_buffer_exporter(b);
 
-		e = n ? &s->exporters[n - 1] : NULL;
-		if (!e || strcmp(e->name, name) ||
-		    strcmp(e->exp_name, b->exporter)) {
-			e = &s->exporters[n++];
+		for (h = hash_str2(name, b->exporter) & mask; hash[h];
+		     h = (h + 1) & mask) {
+			e = &s->exporters[hash[h] - 1];
+			if (!strcmp(e->name, name) &&
+			    !strcmp(e->exp_name, b->exporter))
+				break;
+		}
+		if (!hash[h]) {
+			if (n * 2 >= mask) {	/* full: rehash twice as big */
+				size_t *nh, nmask, j, k;
+
+				nh = hash_new((mask + 1), &nmask);
+				if (!nh) {
+					free(hash);
+					return -ENOMEM;
+				}
+				for (j = 0; j < n; j++) {
+					e = &s->exporters[j];
+					for (k = hash_str2(e->name, e->exp_name) &
+						 nmask; nh[k]; k = (k + 1) & nmask)
+						;
+					nh[k] = j + 1;
+				}
+				free(hash);
+				hash = nh;
+				mask = nmask;
+				for (h = hash_str2(name, b->exporter) & mask;
+				     hash[h]; h = (h + 1) & mask)
+					;
+			}
+			e = &s->exporters[n];
+			hash[h] = ++n;
 			copy_str(e->name, sizeof(e->name), name, strlen(name));
 			copy_str(e->exp_name, sizeof(e->exp_name), b->exporter,
 				 strlen(b->exporter));
 			e->resolved = name != b->exporter;
 		}
+		e = &s->exporters[hash[h] - 1];
 		e->count++;
 		e->bytes += b->size;
 	}
+	free(hash);
+	qsort(s->exporters, n, sizeof(*s->exporters), cmp_exporter);
 	s->nr_exporters = n;
-	free(idx);
 	return 0;
 }
 
@@ -536,69 +583,76 @@ static int build_devices(struct dmabufstat_snapshot *s)
 	return 0;
 }
 
-/* Per uid or per cgroup: rss over distinct buffers, pss summed. */
+static int cmp_group(const void *a, const void *b)
+{
+	return CMP(((const struct dmabufstat_group *)a)->id,
+		   ((const struct dmabufstat_group *)b)->id);
+}
+
+/*
+ * Per uid or per cgroup: rss over distinct buffers, pss summed. Each
+ * process finds its group through a hash of the ids; a buffer counts once
+ * per group, its holders taken buffer by buffer.
+ */
 static int build_group(struct dmabufstat_snapshot *s, bool by_uid,
 		       struct dmabufstat_group **out, size_t *nr_out)
 {
-	struct grouppair *gp;
+	size_t *hash = NULL, *gidx = NULL, *last = NULL, mask, i, j, h, n = 0;
 	struct dmabufstat_group *g = NULL;
-	size_t i, n = 0, nr = 0;
+	int err = -ENOMEM;
 
 	*out = NULL;
 	*nr_out = 0;
 	if (!s->nr_holders)
 		return 0;
-	gp = malloc(s->nr_holders * sizeof(*gp));
-	if (!gp)
-		return -ENOMEM;
-	for (i = 0; i < s->nr_holders; i++) {
-		const struct dmabufstat_process *p =
-			&s->procs[s->holders[i].proc];
-
-		gp[i].id = by_uid ? p->uid : p->cgroup_id;
-		gp[i].buf = s->holders[i].buf;
-		gp[i].proc = s->holders[i].proc;
-	}
-	qsort(gp, s->nr_holders, sizeof(*gp), cmp_grouppair);
-	g = calloc(s->nr_holders, sizeof(*g));
-	if (!g) {
-		free(gp);
-		return -ENOMEM;
-	}
-	for (i = 0; i < s->nr_holders; i++) {
-		if (!i || gp[i].id != gp[i - 1].id) {
-			n = nr++;
-			g[n].id = gp[i].id;
-		}
-		if (!i || gp[i].id != gp[i - 1].id ||
-		    gp[i].buf != gp[i - 1].buf) {
-			g[n].rss += s->bufs[gp[i].buf].size;
-			g[n].nr_bufs++;
-		}
-	}
-	free(gp);
-	/* processes: each in exactly one group */
+	hash = hash_new(s->nr_procs, &mask);
+	gidx = malloc(s->nr_procs * sizeof(*gidx));
+	g = calloc(s->nr_procs, sizeof(*g));
+	if (!hash || !gidx || !g)
+		goto out;
 	for (i = 0; i < s->nr_procs; i++) {
 		const struct dmabufstat_process *p = &s->procs[i];
 		uint64_t id = by_uid ? p->uid : p->cgroup_id;
-		size_t lo = 0, hi = nr;
 
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-
-			if (g[mid].id < id)
-				lo = mid + 1;
-			else
-				hi = mid;
+		for (h = hash64(id) & mask; hash[h] && g[hash[h] - 1].id != id;
+		     h = (h + 1) & mask)
+			;
+		if (!hash[h]) {
+			g[n].id = id;
+			hash[h] = ++n;
 		}
-		if (lo < nr && g[lo].id == id) {
-			g[lo].pss += p->pss;
-			g[lo].nr_procs++;
+		gidx[i] = hash[h] - 1;
+		g[gidx[i]].pss += p->pss;
+		g[gidx[i]].nr_procs++;
+	}
+	last = malloc(n * sizeof(*last));
+	if (!last)
+		goto out;
+	memset(last, 0xff, n * sizeof(*last));
+	for (i = 0; i < s->nr_bufs; i++) {
+		size_t first = s->buf_first_holder[i];
+
+		for (j = 0; j < s->bufs[i].nr_procs; j++) {
+			size_t gi = gidx[s->holders[s->buf_holders[first + j]].proc];
+
+			if (last[gi] == i)
+				continue;
+			last[gi] = i;
+			g[gi].rss += s->bufs[i].size;
+			g[gi].nr_bufs++;
 		}
 	}
+	qsort(g, n, sizeof(*g), cmp_group);
 	*out = g;
-	*nr_out = nr;
-	return 0;
+	*nr_out = n;
+	g = NULL;
+	err = 0;
+out:
+	free(hash);
+	free(gidx);
+	free(last);
+	free(g);
+	return err;
 }
 
 int snapshot_build(struct dmabufstat_snapshot *s, struct collect *c)
@@ -608,8 +662,7 @@ int snapshot_build(struct dmabufstat_snapshot *s, struct collect *c)
 	s->flags = c->flags;
 	err = dedupe_buffers(s, c) ?: merge_ref_buffers(s, c);
 	if (!err) {
-		sort_references(s, c);
-		err = build_processes(s, c) ?: build_holders(s, c) ?:
+		err = sort_references(s, c) ?: build_processes(s, c) ?: build_holders(s, c) ?:
 		      group_holders_by_buffer(s);
 	}
 	if (!err) {
