@@ -108,11 +108,12 @@ int dmabuf_buffers(struct bpf_iter__dmabuf *ctx)
 	r = (void *)buf;
 	__builtin_memset(r, 0, sizeof(*r));
 	r->hdr.type = DMABUFSTAT_REC_BUF;
-	r->ino = BPF_CORE_READ(dmabuf, file, f_inode, i_ino);
-	r->size = BPF_CORE_READ(dmabuf, size);
+	/* direct loads from the BTF pointer: faults read as 0 */
+	r->ino = dmabuf->file->f_inode->i_ino;
+	r->size = dmabuf->size;
 	/* the iterator holds a reference on each buffer it hands out */
-	r->file_count = file_count_of(BPF_CORE_READ(dmabuf, file)) - 1;
-	r->vmap_count = BPF_CORE_READ(dmabuf, vmapping_counter);
+	r->file_count = file_count_of(dmabuf->file) - 1;
+	r->vmap_count = dmabuf->vmapping_counter;
 	off = put_desc(buf, sizeof(*r), dmabuf, &r->desc);
 	off = put_attachments(buf, off, dmabuf, r);
 	off = pad_rec(buf, off);
@@ -248,11 +249,11 @@ int dmabuf_fds(struct bpf_iter__task_file *ctx)
 	r->hdr.type = DMABUFSTAT_REC_FD;
 	r->tgid = BPF_CORE_READ(task, tgid);
 	r->fd = ctx->fd;
-	r->f_flags = BPF_CORE_READ(file, f_flags);
+	r->f_flags = file->f_flags;
 	r->file_id = file_id_of(file);
-	r->ino = BPF_CORE_READ(file, f_inode, i_ino);
-	dmabuf = BPF_CORE_READ(file, private_data);
-	r->size = BPF_CORE_READ(dmabuf, size);
+	r->ino = file->f_inode->i_ino;
+	dmabuf = as_dmabuf(file->private_data);
+	r->size = dmabuf->size;
 	off = put_desc(buf, sizeof(*r), dmabuf, &r->desc);
 	off = pad_rec(buf, off);
 	if (off > DMABUFSTAT_REC_MAX + 8)
@@ -281,7 +282,7 @@ int dmabuf_vmas(struct bpf_iter__task_vma *ctx)
 	if (!task || !vma)
 		return 0;
 	put_head(ctx->meta, DMABUFSTAT_STREAM_VMAS);
-	file = BPF_CORE_READ(vma, vm_file);
+	file = vma->vm_file;
 	if (!is_dmabuf_file(file))
 		return 0;
 	v = first_reporter(ctx->meta, task,
@@ -289,18 +290,18 @@ int dmabuf_vmas(struct bpf_iter__task_vma *ctx)
 	buf = scratch();
 	if (!v || !buf)
 		return 0;
-	dmabuf = BPF_CORE_READ(file, private_data);
+	dmabuf = as_dmabuf(file->private_data);
 	r = (void *)buf;
 	__builtin_memset(r, 0, sizeof(*r));
 	r->hdr.type = DMABUFSTAT_REC_VMA;
 	r->tgid = BPF_CORE_READ(task, tgid);
-	r->start = BPF_CORE_READ(vma, vm_start);
-	r->end = BPF_CORE_READ(vma, vm_end);
-	r->pgoff = BPF_CORE_READ(vma, vm_pgoff);
-	r->vm_flags = BPF_CORE_READ(vma, vm_flags);
+	r->start = vma->vm_start;
+	r->end = vma->vm_end;
+	r->pgoff = vma->vm_pgoff;
+	r->vm_flags = vma->vm_flags;
 	r->file_id = file_id_of(file);
-	r->ino = BPF_CORE_READ(file, f_inode, i_ino);
-	r->size = BPF_CORE_READ(dmabuf, size);
+	r->ino = file->f_inode->i_ino;
+	r->size = dmabuf->size;
 	off = put_desc(buf, sizeof(*r), dmabuf, &r->desc);
 	off = pad_rec(buf, off);
 	if (off > DMABUFSTAT_REC_MAX + 8)
@@ -341,7 +342,7 @@ int dmabuf_totals(struct dmabufstat_totals *t)
 	bpf_iter_dmabuf_new(&it);
 	while ((dmabuf = bpf_iter_dmabuf_next(&it))) {
 		count++;
-		bytes += BPF_CORE_READ(dmabuf, size);
+		bytes += dmabuf->size;
 	}
 	bpf_iter_dmabuf_destroy(&it);
 	t->magic = DMABUFSTAT_MAGIC;

@@ -39,20 +39,28 @@ static __always_inline __s64 file_count_of(struct file *file)
 	struct file___old *fo = (void *)file;
 	__u64 c;
 
+	/* direct loads: file is a BTF pointer (faults read as 0) */
 	if (bpf_core_field_exists(fn->f_ref)) {
-		c = BPF_CORE_READ(fn, f_ref.refcnt.counter);
+		c = fn->f_ref.refcnt.counter;
 		/* file_ref_read(): dead or released reads as 0 */
 		return c >= FILE_REF_RELEASED ? 0 : (__s64)c + 1;
 	}
 	if (bpf_core_field_exists(fo->f_count))
-		return BPF_CORE_READ(fo, f_count.counter);
+		return fo->f_count.counter;
 	return -1;
 }
 
 static __always_inline bool is_dmabuf_file(struct file *file)
 {
-	return file && BPF_CORE_READ(file, f_inode, i_sb, s_magic) ==
-		       DMA_BUF_MAGIC;
+	return file && file->f_inode->i_sb->s_magic == DMA_BUF_MAGIC;
+}
+
+/* A dma-buf behind a void pointer (file->private_data), as a BTF pointer. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+static __always_inline struct dma_buf *as_dmabuf(void *p)
+{
+	return bpf_rdonly_cast(p, bpf_core_type_id_kernel(struct dma_buf));
 }
 
 /*
@@ -74,6 +82,9 @@ static __always_inline const char *drm_driver_of(struct dma_buf *dmabuf)
 	    !bpf_core_type_exists(struct drm_driver))
 		return NULL;
 
+	/* no DRM exporter on this kernel: nothing to compare with */
+	if (!&drm_gem_prime_dmabuf_ops && !&drm_gem_dmabuf_release)
+		return NULL;
 	ops = BPF_CORE_READ(dmabuf, ops);
 	if (!ops)
 		return NULL;
@@ -122,7 +133,8 @@ static __always_inline __u32 put_str(char *buf, __u32 off, const char *src,
 
 /*
  * A buffer's strings (exporter, name, driver) at buf + off, their lengths
- * and flags into d (zeroed by the caller): the offset after them. name is
+ * and flags into d (zeroed by the caller): the offset after them. dmabuf
+ * is a BTF pointer: its fields are direct loads. name is
  * under name_lock, which BPF cannot take; a rename may free it under us.
  * The copy is bounded and fault-safe: at worst it is stale, never out of
  * bounds.
@@ -131,11 +143,10 @@ static __always_inline __u32 put_desc(char *buf, __u32 off,
 				      struct dma_buf *dmabuf,
 				      struct dmabufstat_desc *d)
 {
-	const char *name = BPF_CORE_READ(dmabuf, name);
+	const char *name = dmabuf->name;
 	__u32 n;
 
-	n = put_str(buf, off, BPF_CORE_READ(dmabuf, exp_name),
-		    DMABUFSTAT_EXP_LEN);
+	n = put_str(buf, off, dmabuf->exp_name, DMABUFSTAT_EXP_LEN);
 	d->exp_len = n;
 	off += n;
 	if (name) {
