@@ -1127,6 +1127,34 @@ out:
 	setlocale(LC_CTYPE, saved);
 }
 
+/* dmabufstat totals: bufinfo's count and bytes, through each backend. */
+static void subtest_totals(void)
+{
+	static const char *const backends[] = { "auto", "bpf", "fallback" };
+	uint64_t bytes = 0;
+	json_object *o;
+	char args[64];
+	size_t i;
+	int k;
+
+	if (!gt_collect())
+		return;
+	for (k = 0; k < gt.bi.nr; k++)
+		bytes += gt.bi.bufs[k].size;
+	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+		snprintf(args, sizeof(args), "--backend %s totals -o json",
+			 backends[i]);
+		o = json_of("dmabufstat", args);
+		if (!o)
+			continue;
+		printf("%s: path %s\n", backends[i], js(o, "path"));
+		ASSERT_STREQ(js(o, "view"), "totals", "view");
+		ASSERT_EQ(ju(o, "count"), (uint64_t)gt.bi.nr, "count as bufinfo");
+		ASSERT_EQ(ju(o, "bytes"), bytes, "bytes as bufinfo");
+		json_object_put(o);
+	}
+}
+
 void test_cli_workload(void)
 {
 	bool vanilla;
@@ -1158,6 +1186,8 @@ void test_cli_workload(void)
 		check_backend("fallback", vanilla);
 	if (test__start_subtest("procfs"))
 		check_backend("procfs", vanilla);
+	if (test__start_subtest("totals"))
+		subtest_totals();
 out:
 	workload_stop(&wl);
 }

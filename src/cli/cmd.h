@@ -59,5 +59,6 @@ int cmd_view(struct dmabufstat *ds, const char *name, char **args, int nr);
 int cmd_pin(struct dmabufstat *ds, const char *name, char **args, int nr);
 int cmd_dump(struct dmabufstat *ds, const char *name, char **args, int nr);
 int cmd_export(struct dmabufstat *ds, const char *name, char **args, int nr);
+int cmd_totals(struct dmabufstat *ds, const char *name, char **args, int nr);
 
 #endif /* __DMABUFSTAT_CMD_H */

@@ -39,10 +39,17 @@ static const char usage_text[] =
 "  procs [PID...]     one row per process holding buffers (only PIDs given)\n"
 "  devices            count and bytes of buffers attached to each device\n"
 "  uids, cgroups      rss and pss per user id, per cgroup (v2 id)\n"
-"  pin [DIR]          pin the per-buffer iterator into bpffs (default\n"
-"                     " DMABUFSTAT_PIN_DIR "); reading DIR/" DMABUFSTAT_PIN_BUFFERS " then walks\n"
-"                     every buffer with no daemon running (binary records,\n"
-"                     struct dmabufstat_buf_rec of bpf/dmabufstat.h)\n"
+"  totals             the count and bytes of every buffer, nothing else (the\n"
+"                     open-coded totals program where the kernel has it;\n"
+"                     -o json or csv; --bytes)\n"
+"  pin [DIR]          pin what a snapshot needs into bpffs (default\n"
+"                     " DMABUFSTAT_PIN_DIR "): the buffer walk (DIR/" DMABUFSTAT_PIN_BUFFERS "),\n"
+"                     the task walks (DIR/" DMABUFSTAT_PIN_FDS ", DIR/" DMABUFSTAT_PIN_VMAS "), the totals\n"
+"                     program (DIR/" DMABUFSTAT_PIN_TOTALS ") and their format (DIR/" DMABUFSTAT_PIN_FORMAT ");\n"
+"                     reading a walk walks every buffer, fd or mapping with\n"
+"                     no daemon running (binary records: docs/record-\n"
+"                     format.md). While the default DIR's pins are there,\n"
+"                     every run reads them instead of loading BPF\n"
 "  pin --android [DIR]  pin Android's dma-buf iterator (libdmabufinfo's\n"
 "                     format): the program at DIR/" DMABUFSTAT_ANDROID_PROG "\n"
 "                     (Android's path with the default DIR; read it as\n"
@@ -103,14 +110,18 @@ static const char usage_text[] =
 "                     vgem memory: procs --exporter vgem)\n"
 "      --bytes        tables show sizes in bytes, not 4.0K, 1.5M, ...\n"
 "      --view VIEW    the same as naming the view's command\n"
-"      --backend B    auto (default), bpf, fallback, procfs, bufinfo, sysfs\n"
-"                     or BUF+PROC (BUF: bpf-iter, bufinfo, sysfs, procs;\n"
-"                     PROC: bpf-task, procfs, none). A forced backend fails\n"
-"                     when unavailable; auto says why it fell back.\n"
-"                     'proc' is accepted for procfs.\n"
-"      --mode MODE    pin: octal file mode of the pinned file (default 0600)\n"
-"      --group GROUP  pin: group (name or gid) of the pinned file\n"
-"  -f, --force        pin: replace an existing pin\n"
+"      --backend B    auto (default), bpf, bpf-pin (the pins only),\n"
+"                     fallback, procfs, bufinfo, sysfs, replay, or BUF+PROC\n"
+"                     (BUF: bpf-pin, bpf-iter, bufinfo, sysfs, procs,\n"
+"                     replay; PROC: bpf-pin, bpf-task, procfs, none,\n"
+"                     replay). A forced backend fails when unavailable;\n"
+"                     auto says why it fell back. 'proc' is accepted for\n"
+"                     procfs. replay reads back the records a run wrote to\n"
+"                     the file DMABUFSTAT_RECORD named, from the file\n"
+"                     DMABUFSTAT_REPLAY names (profiling, tests)\n"
+"      --mode MODE    pin: octal file mode of the pinned files (default 0600)\n"
+"      --group GROUP  pin: group (name or gid) of the pinned files\n"
+"  -f, --force        pin: replace existing pins\n"
 "      --interval S   views: a sample every S seconds (0.05 to 86400); with\n"
 "                     -o json one JSON document per line (JSON Lines),\n"
 "                     flushed per line; as a table, each under a line with\n"
@@ -193,7 +204,8 @@ static const char usage_text[] =
 "  dmabufstat pin --android && cat " DMABUFSTAT_PIN_DIR "/" DMABUFSTAT_ANDROID_TEXT "\n"
 "  dmabufstat export --prometheus --textfile /var/lib/prometheus/node-exporter\n"
 "  dmabufstat -o json --interval 5 procs   JSON Lines, every 5 s\n"
-"  dmabufstat pin && cat " DMABUFSTAT_PIN_DIR "/" DMABUFSTAT_PIN_BUFFERS " | xxd | head\n";
+"  dmabufstat pin && cat " DMABUFSTAT_PIN_DIR "/" DMABUFSTAT_PIN_BUFFERS " | xxd | head\n"
+"  dmabufstat totals -o json           count and bytes only, the cheapest read\n";
 
 /* The options, each a bit so that commands can say which they take. */
 enum {
@@ -231,6 +243,7 @@ static const struct cmd {
 } cmds[] = {
 	/* and each view of the report layer, by its name (cmd_select()) */
 	{ "summary", cmd_view, O_VIEWS },
+	{ "totals", cmd_totals, OPT(O_OUTPUT) | OPT(O_BYTES) },
 	{ "pin", cmd_pin, OPT(O_MODE) | OPT(O_GROUP) | OPT(O_FORCE) |
 			  OPT(O_ANDROID) },
 	{ "unpin", cmd_pin, OPT(O_ANDROID) },
