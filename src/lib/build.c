@@ -473,13 +473,15 @@ static int cmp_exporter(const void *a, const void *b)
  */
 static int build_exporters(struct dmabufstat_snapshot *s)
 {
-	size_t *hash, mask, i, h, n = 0;
+	size_t *hash, mask, i, h, n = 0, cap = 0;
 	struct dmabufstat_exporter *e;
 
 	if (!s->nr_bufs)
 		return 0;
-	s->exporters = calloc(s->nr_bufs, sizeof(*s->exporters));
-	hash = hash_new(s->nr_bufs < 64 ? s->nr_bufs : 64, &mask);
+	/* a handful: room grows as they come */
+	if (grow((void **)&s->exporters, &cap, 16, sizeof(*s->exporters)))
+		return -ENOMEM;
+	hash = hash_new(64, &mask);
 	if (!s->exporters || !hash) {
 		free(hash);
 		return -ENOMEM;
@@ -518,7 +520,13 @@ static int build_exporters(struct dmabufstat_snapshot *s)
 				     hash[h]; h = (h + 1) & mask)
 					;
 			}
+			if (grow((void **)&s->exporters, &cap, n + 1,
+				 sizeof(*s->exporters))) {
+				free(hash);
+				return -ENOMEM;
+			}
 			e = &s->exporters[n];
+			memset(e, 0, sizeof(*e));
 			hash[h] = ++n;
 			copy_str(e->name, sizeof(e->name), name, strlen(name));
 			copy_str(e->exp_name, sizeof(e->exp_name), b->exporter,

@@ -23,12 +23,27 @@ int grow(void **arr, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
+/* Exactly need elements (no doubling): 0 or -ENOMEM. */
+static int reserve(void **arr, size_t *cap, size_t need, size_t elem)
+{
+	void *tmp;
+
+	if (need <= *cap)
+		return 0;
+	tmp = realloc(*arr, need * elem);
+	if (!tmp)
+		return -ENOMEM;
+	*arr = tmp;
+	*cap = need;
+	return 0;
+}
+
 int collect_reserve(struct collect *c, size_t bufs, size_t refs)
 {
-	if (grow((void **)&c->bufs, &c->cap_bufs, c->nr_bufs + bufs,
-		 sizeof(*c->bufs)) ||
-	    grow((void **)&c->refs, &c->cap_refs, c->nr_refs + refs,
-		 sizeof(*c->refs)))
+	if (reserve((void **)&c->bufs, &c->cap_bufs, c->nr_bufs + bufs,
+		    sizeof(*c->bufs)) ||
+	    reserve((void **)&c->refs, &c->cap_refs, c->nr_refs + refs,
+		    sizeof(*c->refs)))
 		return -ENOMEM;
 	return 0;
 }

@@ -46,7 +46,7 @@ struct collect {
 	unsigned int flags;	/* DMABUFSTAT_SNAP_* */
 };
 
-/* Room for n more entries without reallocating: 0 or -ENOMEM. */
+/* Room for that many more entries, exactly (no doubling): 0 or -ENOMEM. */
 int collect_reserve(struct collect *c, size_t bufs, size_t refs);
 /* A new zeroed entry (counts unknown: -1), or NULL when out of memory. */
 struct dmabufstat_buffer *collect_add_buf(struct collect *c);

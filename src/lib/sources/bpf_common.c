@@ -290,17 +290,70 @@ int bpf_read_iter(struct dmabufstat *ds, int link_fd,
 	return 0;
 }
 
+/* Read and decoded a chunk at a time: no copy of the whole stream. */
+#define STREAM_CHUNK	(64 * 1024)
+
 int bpf_collect_stream(struct dmabufstat *ds, int link_fd,
 		       enum dmabufstat_stream stream, struct collect *c)
 {
-	size_t len;
-	char *raw;
-	int err;
+	const char *what = rec_stream_name(stream);
+	size_t have = 0, len;
+	struct rec_reader rd;
+	int fd, err = 0;
+	ssize_t n;
+	long used;
+	char *buf;
 
-	err = bpf_read_iter(ds, link_fd, stream, &raw, &len);
-	if (err)
+	if (getenv("DMABUFSTAT_RECORD")) {
+		/* the whole stream, to record it as one frame */
+		err = bpf_read_iter(ds, link_fd, stream, &buf, &len);
+		if (err)
+			return err;
+		err = rec_decode(ds, stream, buf, len, c);
+		free(buf);
 		return err;
-	err = rec_decode(ds, stream, raw, len, c);
-	free(raw);
+	}
+	fd = bpf_iter_create(link_fd);
+	if (fd < 0) {
+		err = -errno;
+		return ds_err(ds, bpf_perm_err(err) ? DMABUFSTAT_E_PERM :
+			      DMABUFSTAT_E_OTHER, err,
+			      "cannot start the %s iterator: %s", what,
+			      strerror(-err));
+	}
+	buf = malloc(STREAM_CHUNK);
+	if (!buf) {
+		close(fd);
+		return ds_nomem(ds);
+	}
+	rec_reader_init(&rd, ds, stream, c);
+	for (;;) {
+		n = read(fd, buf + have, STREAM_CHUNK - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			ds_err(ds, DMABUFSTAT_E_OTHER, err,
+			       "reading the %s iterator: %s", what,
+			       strerror(-err));
+			break;
+		}
+		if (!n) {
+			err = rec_reader_end(&rd, buf, have);
+			break;
+		}
+		have += n;
+		used = rec_reader_feed(&rd, buf, have);
+		if (used < 0) {
+			err = used;
+			break;
+		}
+		/* a record cut by the read waits for the rest */
+		memmove(buf, buf + used, have - used);
+		have -= used;
+	}
+	rec_reader_free(&rd);
+	free(buf);
+	close(fd);
 	return err;
 }

@@ -53,32 +53,10 @@ const char *rec_stream_name(unsigned int stream)
 	return "unknown";
 }
 
-/* A process of an fd or mapping stream, as its TASK record said. */
-struct task_ident {
-	__u32 tgid, pid, uid, euid;
-	__u64 cgroup_id;
-	char comm[DMABUFSTAT_COMM_LEN];
-};
-
-/* One stream being read. */
-struct reader {
-	struct dmabufstat *ds;
-	enum dmabufstat_stream stream;
-	const char *raw;
-	size_t len;
-	size_t off;		/* of the record being read */
-	/* the processes told so far, hashed by tgid (index + 1; 0: empty) */
-	struct task_ident *tasks;
-	size_t nr_tasks, cap_tasks;
-	size_t *task_hash;
-	size_t task_mask;
-	const struct task_ident *last;	/* the one looked up last */
-};
-
-static int bad(struct reader *rd, const char *fmt, ...)
+static int bad(struct rec_reader *rd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-static int bad(struct reader *rd, const char *fmt, ...)
+static int bad(struct rec_reader *rd, const char *fmt, ...)
 {
 	char what[256];
 	va_list ap;
@@ -87,8 +65,8 @@ static int bad(struct reader *rd, const char *fmt, ...)
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	return ds_err(rd->ds, DMABUFSTAT_E_OTHER, -EPROTO,
-		      "bad %s record stream at byte %zu of %zu: %s",
-		      rec_stream_name(rd->stream), rd->off, rd->len, what);
+		      "bad %s record stream at byte %zu: %s",
+		      rec_stream_name(rd->stream), rd->off, what);
 }
 
 /* The string of len bytes at p into dst (size bytes, NUL-terminated). */
@@ -105,7 +83,7 @@ static void put_string(char *dst, size_t size, const char *p, size_t len)
  * size bytes at rec: checked, then copied; *end gets the offset after
  * them. 0 or the error.
  */
-static int read_desc(struct reader *rd, const char *rec, size_t fixed,
+static int read_desc(struct rec_reader *rd, const char *rec, size_t fixed,
 		     size_t size, const struct dmabufstat_desc *d,
 		     char *exporter, char *name, char *driver, size_t *end)
 {
@@ -128,7 +106,7 @@ static int read_desc(struct reader *rd, const char *rec, size_t fixed,
 	return 0;
 }
 
-static int read_buf(struct reader *rd, const char *rec, size_t size,
+static int read_buf(struct rec_reader *rd, const char *rec, size_t size,
 		    struct collect *c)
 {
 	struct dmabufstat_buf_rec r;
@@ -170,7 +148,7 @@ static int read_buf(struct reader *rd, const char *rec, size_t size,
 	return 0;
 }
 
-static int read_task(struct reader *rd, const char *rec, size_t size)
+static int read_task(struct rec_reader *rd, const char *rec, size_t size)
 {
 	struct dmabufstat_task_rec t;
 	struct task_ident *ti;
@@ -228,7 +206,7 @@ static int read_task(struct reader *rd, const char *rec, size_t size)
 	return 0;
 }
 
-static const struct task_ident *find_task(struct reader *rd, __u32 tgid)
+static const struct task_ident *find_task(struct rec_reader *rd, __u32 tgid)
 {
 	size_t i;
 
@@ -244,7 +222,7 @@ static const struct task_ident *find_task(struct reader *rd, __u32 tgid)
 }
 
 /* A reference of process tgid: its identity filled in, or NULL (error). */
-static struct raw_ref *new_ref(struct reader *rd, __u32 tgid, __u64 ino,
+static struct raw_ref *new_ref(struct rec_reader *rd, __u32 tgid, __u64 ino,
 			       struct collect *c)
 {
 	const struct task_ident *t = find_task(rd, tgid);
@@ -275,7 +253,7 @@ static struct raw_ref *new_ref(struct reader *rd, __u32 tgid, __u64 ino,
 	return rr;
 }
 
-static int read_fd(struct reader *rd, const char *rec, size_t size,
+static int read_fd(struct rec_reader *rd, const char *rec, size_t size,
 		   struct collect *c)
 {
 	struct dmabufstat_fd_rec f;
@@ -297,7 +275,7 @@ static int read_fd(struct reader *rd, const char *rec, size_t size,
 			 &end);
 }
 
-static int read_vma(struct reader *rd, const char *rec, size_t size,
+static int read_vma(struct rec_reader *rd, const char *rec, size_t size,
 		    struct collect *c, uint64_t page)
 {
 	struct dmabufstat_vma_rec v;
@@ -324,13 +302,11 @@ static int read_vma(struct reader *rd, const char *rec, size_t size,
 			 &end);
 }
 
-static int read_head(struct reader *rd)
+static int read_head(struct rec_reader *rd, const char *raw)
 {
 	struct dmabufstat_head_rec h;
 
-	if (rd->len < sizeof(h))
-		return bad(rd, "%zu bytes, less than a HEAD record", rd->len);
-	memcpy(&h, rd->raw, sizeof(h));
+	memcpy(&h, raw, sizeof(h));
 	if (h.hdr.type != DMABUFSTAT_REC_HEAD || h.hdr.size != sizeof(h) ||
 	    h.magic != DMABUFSTAT_MAGIC)
 		return bad(rd, "not a dmabufstat stream (type %u size %u magic %#x, want a HEAD record)",
@@ -365,70 +341,117 @@ static size_t fixed_size(enum dmabufstat_stream stream, unsigned int type)
 	return 0;
 }
 
-int rec_decode(struct dmabufstat *ds, enum dmabufstat_stream stream,
-	       const char *raw, size_t len, struct collect *c)
+void rec_reader_init(struct rec_reader *rd, struct dmabufstat *ds,
+		     enum dmabufstat_stream stream, struct collect *c)
 {
-	struct reader rd = {
-		.ds = ds, .stream = stream, .raw = raw, .len = len,
-	};
-	uint64_t page = sysconf(_SC_PAGESIZE);
+	memset(rd, 0, sizeof(*rd));
+	rd->ds = ds;
+	rd->stream = stream;
+	rd->c = c;
+	rd->page = sysconf(_SC_PAGESIZE);
+}
+
+void rec_reader_free(struct rec_reader *rd)
+{
+	free(rd->tasks);
+	free(rd->task_hash);
+	rd->tasks = NULL;
+	rd->task_hash = NULL;
+}
+
+/* The record at raw (len bytes left): its size, 0 for more, or -errno. */
+static long read_record(struct rec_reader *rd, const char *raw, size_t len)
+{
 	struct dmabufstat_hdr h;
 	size_t fixed;
+	int err = 0;
+
+	if (len < sizeof(h))
+		return 0;
+	memcpy(&h, raw, sizeof(h));
+	fixed = fixed_size(rd->stream, h.type);
+	if (!fixed)
+		return bad(rd, "record type %u", h.type);
+	if (h.size < fixed || h.size % 8 || h.size > DMABUFSTAT_REC_MAX + 8)
+		return bad(rd, "record type %u of %u bytes (%zu to %d, a multiple of 8)",
+			   h.type, h.size, fixed, DMABUFSTAT_REC_MAX + 8);
+	if (h.size > len)
+		return 0;
+	switch (h.type) {
+	case DMABUFSTAT_REC_BUF:
+		err = read_buf(rd, raw, h.size, rd->c);
+		break;
+	case DMABUFSTAT_REC_TASK:
+		err = read_task(rd, raw, h.size);
+		break;
+	case DMABUFSTAT_REC_FD:
+		err = read_fd(rd, raw, h.size, rd->c);
+		break;
+	case DMABUFSTAT_REC_VMA:
+		err = read_vma(rd, raw, h.size, rd->c, rd->page);
+		break;
+	}
+	return err ?: h.size;
+}
+
+long rec_reader_feed(struct rec_reader *rd, const char *raw, size_t len)
+{
+	size_t done = 0;
+	long n;
 	int err;
+
+	if (!rd->head_seen) {
+		if (len < sizeof(struct dmabufstat_head_rec))
+			return 0;
+		err = read_head(rd, raw);
+		if (err)
+			return err;
+		rd->head_seen = true;
+		done = rd->off = sizeof(struct dmabufstat_head_rec);
+	}
+	while (done < len) {
+		n = read_record(rd, raw + done, len - done);
+		if (n <= 0)
+			return n < 0 ? n : (long)done;
+		done += n;
+		rd->off += n;
+	}
+	return done;
+}
+
+int rec_reader_end(struct rec_reader *rd, const char *rest, size_t len)
+{
+	struct dmabufstat_hdr h;
 
 	if (!len)
 		return 0;
-	err = read_head(&rd);
-	/* records are 56 bytes or more with an exporter name: room for all */
-	if (!err && collect_reserve(c, stream == DMABUFSTAT_STREAM_BUFS ?
-				    len / 56 : 0,
-				    stream == DMABUFSTAT_STREAM_BUFS ? 0 :
-				    len / 56))
-		err = ds_nomem(ds);
-	for (rd.off = sizeof(struct dmabufstat_head_rec);
-	     !err && rd.off < len; rd.off += h.size) {
-		const char *rec = raw + rd.off;
+	if (!rd->head_seen)
+		return bad(rd, "%zu bytes, less than a HEAD record", len);
+	if (len < sizeof(h))
+		return bad(rd, "truncated: %zu bytes, less than a record header",
+			   len);
+	memcpy(&h, rest, sizeof(h));
+	return bad(rd, "truncated: a record of %u bytes, %zu left", h.size,
+		   len);
+}
 
-		if (len - rd.off < sizeof(h)) {
-			err = bad(&rd, "truncated: %zu bytes, less than a record header",
-				  len - rd.off);
-			break;
-		}
-		memcpy(&h, rec, sizeof(h));
-		fixed = fixed_size(stream, h.type);
-		if (!fixed) {
-			err = bad(&rd, "record type %u", h.type);
-			break;
-		}
-		if (h.size < fixed || h.size % 8 ||
-		    h.size > DMABUFSTAT_REC_MAX + 8) {
-			err = bad(&rd, "record type %u of %u bytes (%zu to %d, a multiple of 8)",
-				  h.type, h.size, fixed,
-				  DMABUFSTAT_REC_MAX + 8);
-			break;
-		}
-		if (h.size > len - rd.off) {
-			err = bad(&rd, "truncated: a record of %u bytes, %zu left",
-				  h.size, len - rd.off);
-			break;
-		}
-		switch (h.type) {
-		case DMABUFSTAT_REC_BUF:
-			err = read_buf(&rd, rec, h.size, c);
-			break;
-		case DMABUFSTAT_REC_TASK:
-			err = read_task(&rd, rec, h.size);
-			break;
-		case DMABUFSTAT_REC_FD:
-			err = read_fd(&rd, rec, h.size, c);
-			break;
-		case DMABUFSTAT_REC_VMA:
-			err = read_vma(&rd, rec, h.size, c, page);
-			break;
-		}
+int rec_decode(struct dmabufstat *ds, enum dmabufstat_stream stream,
+	       const char *raw, size_t len, struct collect *c)
+{
+	struct rec_reader rd;
+	long done;
+	int err;
+
+	rec_reader_init(&rd, ds, stream, c);
+	/* records are 56 bytes or more with an exporter name: room for all */
+	if (collect_reserve(c, stream == DMABUFSTAT_STREAM_BUFS ? len / 56 : 0,
+			    stream == DMABUFSTAT_STREAM_BUFS ? 0 : len / 56)) {
+		rec_reader_free(&rd);
+		return ds_nomem(ds);
 	}
-	free(rd.tasks);
-	free(rd.task_hash);
+	done = rec_reader_feed(&rd, raw, len);
+	err = done < 0 ? done : rec_reader_end(&rd, raw + done, len - done);
+	rec_reader_free(&rd);
 	return err;
 }
 

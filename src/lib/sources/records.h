@@ -24,6 +24,41 @@
 int rec_decode(struct dmabufstat *ds, enum dmabufstat_stream stream,
 	       const char *raw, size_t len, struct collect *c);
 
+/* A process of an fd or mapping stream, as its TASK record said. */
+struct task_ident {
+	__u32 tgid, pid, uid, euid;
+	__u64 cgroup_id;
+	char comm[DMABUFSTAT_COMM_LEN];
+};
+
+/* The same, a piece at a time: one stream being read into c. */
+struct rec_reader {
+	struct dmabufstat *ds;
+	enum dmabufstat_stream stream;
+	struct collect *c;
+	__u64 page;		/* the page size, for mapping offsets */
+	bool head_seen;
+	size_t off;		/* in the stream, of the record being read */
+	/* the processes told so far, hashed by tgid (index + 1; 0: empty) */
+	struct task_ident *tasks;
+	size_t nr_tasks, cap_tasks;
+	size_t *task_hash;
+	size_t task_mask;
+	const struct task_ident *last;	/* the one looked up last */
+};
+
+void rec_reader_init(struct rec_reader *rd, struct dmabufstat *ds,
+		     enum dmabufstat_stream stream, struct collect *c);
+/*
+ * Decodes the whole records at the start of the len bytes at raw (the
+ * stream's next bytes): how many bytes it used (the rest is a record to
+ * finish with more bytes), or -errno and the context's error.
+ */
+long rec_reader_feed(struct rec_reader *rd, const char *raw, size_t len);
+/* The stream ended with len bytes unused at rest: 0, or -EPROTO. */
+int rec_reader_end(struct rec_reader *rd, const char *rest, size_t len);
+void rec_reader_free(struct rec_reader *rd);
+
 /* "buffers", "fds", "mappings" (or "unknown") */
 const char *rec_stream_name(unsigned int stream);
 
