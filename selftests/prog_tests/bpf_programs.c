@@ -163,6 +163,8 @@ err:
 
 #define BUF(r, i)	(&(r)->c.bufs[i])
 #define REF(r, i)	(&(r)->c.refs[i])
+/* what a reference says of its buffer (always there: no buffer source) */
+#define RD(r, ref)	ref_desc(&(r)->c, ref)
 
 /* ------------------------------------------------------------------ */
 /* Kernel features and loading                                        */
@@ -804,21 +806,21 @@ static void subtest_task_file(void)
 					break;
 			if (!ASSERT_LT(w, nr_want, "record's fd in /proc")) {
 				printf("pid %d fd %u ino %llu\n", pids[p],
-				       r->ref.fd, (unsigned long long)r->desc.ino);
+				       r->ref.fd, (unsigned long long)r->ref.ino);
 				continue;
 			}
 			check_task(r, pids[p]);
-			ASSERT_EQ(r->desc.ino, want[w].ino, "ino as fdinfo");
-			ASSERT_EQ(r->desc.size, want[w].fi.size, "size as fdinfo");
-			ASSERT_STREQ(r->desc.exporter, want[w].fi.exp_name,
+			ASSERT_EQ(r->ref.ino, want[w].ino, "ino as fdinfo");
+			ASSERT_EQ(RD(&recs, r)->size, want[w].fi.size, "size as fdinfo");
+			ASSERT_STREQ(RD(&recs, r)->exporter, want[w].fi.exp_name,
 				     "exporter as fdinfo");
-			b = have_bi ? bufinfo_find(&bi, r->desc.ino) : NULL;
+			b = have_bi ? bufinfo_find(&bi, r->ref.ino) : NULL;
 			if (b)
-				ASSERT_TRUE(names_equal(r->desc.name, b->name),
+				ASSERT_TRUE(names_equal(RD(&recs, r)->name, b->name),
 					    "name as bufinfo");
-			if (fixture_name(r->desc.ino))
-				ASSERT_TRUE(names_equal(r->desc.name,
-							fixture_name(r->desc.ino)),
+			if (fixture_name(r->ref.ino))
+				ASSERT_TRUE(names_equal(RD(&recs, r)->name,
+							fixture_name(r->ref.ino)),
 					    "hostile name byte for byte");
 			if (p == 0 && r->ref.fd == fx.heap)
 				heap = r;
@@ -840,7 +842,7 @@ static void subtest_task_file(void)
 	}
 	for (i = 0; i < recs.nr; i++) {
 		r = REF(&recs, i);
-		if (heap && r->desc.ino != heap->desc.ino)
+		if (heap && r->ref.ino != heap->ref.ino)
 			ASSERT_NEQ(r->ref.file_id, heap->ref.file_id,
 				   "other files, other ids");
 	}
@@ -908,11 +910,11 @@ static void subtest_task_vma(void)
 			check_task(r, pids[p]);
 			ASSERT_EQ(r->ref.end, want[w].end, "end");
 			ASSERT_EQ(r->ref.offset, want[w].off, "offset");
-			ASSERT_EQ(r->desc.ino, want[w].ino, "ino");
-			if (r->desc.ino == fx.ino_mapped) {
+			ASSERT_EQ(r->ref.ino, want[w].ino, "ino");
+			if (r->ref.ino == fx.ino_mapped) {
 				found_mapped = true;
 				ASSERT_EQ(r->ref.offset, page_size(), "mapped at page 1");
-				ASSERT_TRUE(names_equal(r->desc.name,
+				ASSERT_TRUE(names_equal(RD(&recs, r)->name,
 							NAME_MAPPED),
 					    "name of a closed fd's buffer");
 			}
@@ -973,18 +975,18 @@ static void subtest_drm_driver(void)
 	if (!ASSERT_OK_PTR(v, "vgem fd record"))
 		goto out;
 	printf("vgem export: exp_name \"%s\", driver \"%s\"%s (%s kernel)\n",
-	       v->desc.exporter, v->desc.driver,
-	       v->desc.flags & DMABUFSTAT_BUF_DRIVER ? " resolved" : "",
+	       RD(&recs, v)->exporter, RD(&recs, v)->driver,
+	       RD(&recs, v)->flags & DMABUFSTAT_BUF_DRIVER ? " resolved" : "",
 	       k.variant ?: "unnamed");
 	if (want_exp)
-		ASSERT_STREQ(v->desc.exporter, want_exp, "kernel's exporter name");
-	ASSERT_TRUE(v->desc.flags & DMABUFSTAT_BUF_DRIVER, "driver resolved");
-	ASSERT_STREQ(v->desc.driver, "vgem", "resolved driver");
+		ASSERT_STREQ(RD(&recs, v)->exporter, want_exp, "kernel's exporter name");
+	ASSERT_TRUE(RD(&recs, v)->flags & DMABUFSTAT_BUF_DRIVER, "driver resolved");
+	ASSERT_STREQ(RD(&recs, v)->driver, "vgem", "resolved driver");
 	/* non-DRM buffers are never resolved */
 	for (i = 0; i < recs.nr; i++) {
 		r = REF(&recs, i);
-		if (r->desc.ino == fx.ino_heap || r->desc.ino == fx.ino_udmabuf)
-			ASSERT_FALSE(r->desc.flags & DMABUFSTAT_BUF_DRIVER,
+		if (r->ref.ino == fx.ino_heap || r->ref.ino == fx.ino_udmabuf)
+			ASSERT_FALSE(RD(&recs, r)->flags & DMABUFSTAT_BUF_DRIVER,
 				     "heap/udmabuf not resolved");
 	}
 	recs_free(&recs);

@@ -134,8 +134,10 @@ static int dedupe_buffers(struct dmabufstat_snapshot *s, struct collect *c)
 static void enrich(struct dmabufstat_buffer *b, const struct raw_ref *r,
 		   const struct collect *c)
 {
-	const struct ref_buf *d = &r->desc;
+	const struct ref_buf *d = ref_desc(c, r);
 
+	if (!d)
+		return;	/* the buffer source knew it all */
 	if (!c->bufs_have_names && (d->flags & DMABUFSTAT_BUF_HAS_NAME) &&
 	    !(b->flags & DMABUFSTAT_BUF_HAS_NAME)) {
 		memcpy(b->name, d->name, sizeof(b->name));
@@ -176,6 +178,7 @@ static int merge_ref_buffers(struct dmabufstat_snapshot *s,
 
 	for (i = 0; i < c->nr_refs; i++) {
 		const struct raw_ref *r = &c->refs[i];
+		const struct ref_buf *d = ref_desc(c, r);
 
 		j = buf_lookup(s->buf_hash, s->buf_hash_mask, c->bufs,
 			       r->ref.ino);
@@ -183,13 +186,17 @@ static int merge_ref_buffers(struct dmabufstat_snapshot *s,
 			b = collect_add_buf(c);
 			if (!b)
 				return -ENOMEM;
-			b->ino = r->desc.ino;
-			b->size = r->desc_size_known ? r->desc.size : 0;
-			b->flags = r->desc.flags & ~DMABUFSTAT_BUF_USERSPACE;
-			b->file_count = r->desc.file_count;
-			memcpy(b->exporter, r->desc.exporter, sizeof(b->exporter));
-			memcpy(b->driver, r->desc.driver, sizeof(b->driver));
-			memcpy(b->name, r->desc.name, sizeof(b->name));
+			b->ino = r->ref.ino;
+			/* (always described: only known buffers go without) */
+			if (d) {
+				b->size = r->desc_size_known ? d->size : 0;
+				b->flags = d->flags & ~DMABUFSTAT_BUF_USERSPACE;
+				b->file_count = d->file_count;
+				memcpy(b->exporter, d->exporter,
+				       sizeof(b->exporter));
+				memcpy(b->driver, d->driver, sizeof(b->driver));
+				memcpy(b->name, d->name, sizeof(b->name));
+			}
 			hash_insert(s->buf_hash, s->buf_hash_mask, b->ino,
 				    c->nr_bufs - 1);
 			added = true;

@@ -71,15 +71,39 @@ struct raw_ref *collect_add_ref(struct collect *c)
 		return NULL;
 	r = &c->refs[c->nr_refs++];
 	memset(r, 0, sizeof(*r));
-	r->desc.file_count = -1;
 	r->ref.fd = -1;
 	r->desc_size_known = true;
 	return r;
+}
+
+struct ref_buf *collect_add_desc(struct collect *c, struct raw_ref *r)
+{
+	struct ref_buf *d;
+
+	if (grow((void **)&c->descs, &c->cap_descs, c->nr_descs + 1,
+		 sizeof(*c->descs)))
+		return NULL;
+	d = &c->descs[c->nr_descs++];
+	memset(d, 0, sizeof(*d));
+	d->file_count = -1;
+	d->ino = r->ref.ino;
+	r->desc = c->nr_descs;
+	return d;
+}
+
+void collect_drop_ref(struct collect *c)
+{
+	if (!c->nr_refs)
+		return;
+	if (c->refs[c->nr_refs - 1].desc == c->nr_descs)
+		c->nr_descs--;
+	c->nr_refs--;
 }
 
 void collect_free(struct collect *c)
 {
 	free(c->bufs);
 	free(c->refs);
+	free(c->descs);
 	memset(c, 0, sizeof(*c));
 }

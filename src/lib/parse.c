@@ -152,9 +152,8 @@ int parse_bufinfo(char *text, struct collect *c)
  * rest of a name that held a newline, up to a lock, and never a field: a
  * name "x\nino:\t7" must not make the fd hold buffer 7.
  */
-bool parse_fdinfo(char *text, struct raw_ref *r)
+bool parse_fdinfo(char *text, struct raw_ref *r, struct ref_buf *b)
 {
-	struct ref_buf *b = &r->desc;
 	char *line, *next, *val;
 	bool have_exp = false, in_name = false;
 	size_t len;

@@ -28,7 +28,7 @@ int parse_bufinfo(char *text, struct collect *c);
  * count, exporter, name) and r->ref (ino, f_flags). Cuts text into lines.
  * True if it is a dma-buf's (an exp_name and a non-zero ino).
  */
-bool parse_fdinfo(char *text, struct raw_ref *r);
+bool parse_fdinfo(char *text, struct raw_ref *r, struct ref_buf *b);
 
 /* A dma-buf mapping, from one line of /proc/<pid>/maps. */
 struct maps_dmabuf {

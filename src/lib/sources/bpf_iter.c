@@ -46,6 +46,7 @@ static int bpf_iter_collect(struct dmabufstat *ds, void *state,
 	err = bpf_collect_stream(ds, bpf_link__fd(obj->buf_link),
 				 DMABUFSTAT_STREAM_BUFS, c);
 	c->bufs_have_names = true;
+	c->bufs_complete = true;
 	c->bufs_have_attach = true;
 	return err;
 }

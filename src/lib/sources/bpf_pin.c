@@ -154,6 +154,7 @@ static int pin_collect_bufs(struct dmabufstat *ds, void *state,
 	struct pin_state *st = state;
 
 	c->bufs_have_names = true;
+	c->bufs_complete = true;
 	c->bufs_have_attach = true;
 	return bpf_collect_stream(ds, st->fd[0], DMABUFSTAT_STREAM_BUFS, c);
 }

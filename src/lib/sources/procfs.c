@@ -60,7 +60,8 @@ static bool is_dmabuf_link(const char *target)
 }
 
 /* The dma-buf part of /proc/<pid>/fdinfo/<fd>; false if not a dma-buf. */
-static bool read_fdinfo(uint32_t pid, int fd, struct raw_ref *r)
+static bool read_fdinfo(uint32_t pid, int fd, struct raw_ref *r,
+			struct ref_buf *b)
 {
 	char path[64], *text;
 	bool is_dmabuf;
@@ -68,7 +69,7 @@ static bool read_fdinfo(uint32_t pid, int fd, struct raw_ref *r)
 	snprintf(path, sizeof(path), "/proc/%u/fdinfo/%d", pid, fd);
 	if (read_whole(path, &text, NULL))
 		return false;
-	is_dmabuf = parse_fdinfo(text, r);
+	is_dmabuf = parse_fdinfo(text, r, b);
 	free(text);
 	return is_dmabuf;
 }
@@ -83,6 +84,11 @@ static struct raw_ref *new_ref(struct collect *c, const struct proc_info *pi)
 	r->uid = pi->uid;
 	r->cgroup_id = pi->cgroup_id;
 	memcpy(r->comm, pi->comm, sizeof(r->comm));
+	/* /proc says what it says of each buffer: always described */
+	if (!collect_add_desc(c, r)) {
+		c->nr_refs--;
+		return NULL;
+	}
 	return r;
 }
 
@@ -122,8 +128,8 @@ static int proc_fds(struct collect *c, struct proc_info *pi, bool *ids)
 		}
 		r->ref.kind = DMABUFSTAT_REF_FD;
 		r->ref.fd = fd;
-		if (!read_fdinfo(pi->pid, fd, r))
-			c->nr_refs--;	/* closed meanwhile, or not ours */
+		if (!read_fdinfo(pi->pid, fd, r, &c->descs[r->desc - 1]))
+			collect_drop_ref(c);	/* closed meanwhile, or not ours */
 	}
 	closedir(d);
 	return 0;
@@ -134,6 +140,7 @@ static int proc_maps(struct collect *c, struct proc_info *pi, bool *ids)
 	char path[64], *text, *line, *next;
 	struct maps_dmabuf m;
 	struct raw_ref *r;
+	struct ref_buf *d;
 	int err;
 
 	snprintf(path, sizeof(path), "/proc/%u/maps", pi->pid);
@@ -160,11 +167,12 @@ static int proc_maps(struct collect *c, struct proc_info *pi, bool *ids)
 		r->ref.end = m.end;
 		r->ref.offset = m.offset;
 		r->ref.ino = m.ino;
-		r->desc.ino = m.ino;
+		d = &c->descs[r->desc - 1];
+		d->ino = m.ino;
 		r->desc_size_known = false;
-		memcpy(r->desc.name, m.name, sizeof(r->desc.name));
+		memcpy(d->name, m.name, sizeof(d->name));
 		if (m.has_name)
-			r->desc.flags |= DMABUFSTAT_BUF_HAS_NAME;
+			d->flags |= DMABUFSTAT_BUF_HAS_NAME;
 	}
 	free(text);
 	return 0;

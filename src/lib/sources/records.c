@@ -221,27 +221,57 @@ static const struct task_ident *find_task(struct rec_reader *rd, __u32 tgid)
 	return NULL;
 }
 
-/* A reference of process tgid: its identity filled in, or NULL (error). */
-static struct raw_ref *new_ref(struct rec_reader *rd, __u32 tgid, __u64 ino,
-			       struct collect *c)
+/* The buffer source has this buffer, and all a reference could add. */
+static bool known_buffer(struct rec_reader *rd, __u64 ino)
+{
+	const struct collect *c = rd->c;
+	size_t i, mask;
+
+	if (!c->bufs_complete || !c->nr_bufs)
+		return false;
+	if (!rd->known) {
+		for (mask = 15; mask + 1 < c->nr_bufs * 2; mask = mask * 2 + 1)
+			;
+		rd->known = calloc(mask + 1, sizeof(*rd->known));
+		if (!rd->known)
+			return false;	/* then described: correct, bigger */
+		rd->known_mask = mask;
+		for (i = 0; i < c->nr_bufs; i++) {
+			size_t h = hash_tgid(c->bufs[i].ino) & mask;
+
+			while (rd->known[h])
+				h = (h + 1) & mask;
+			rd->known[h] = c->bufs[i].ino;
+		}
+	}
+	for (i = hash_tgid(ino) & rd->known_mask; rd->known[i];
+	     i = (i + 1) & rd->known_mask)
+		if (rd->known[i] == ino)
+			return true;
+	return false;
+}
+
+/*
+ * A reference of process tgid to the buffer d describes, into *out: its
+ * identity filled in, and d kept unless the buffer source knows the
+ * buffer. 0 or the error.
+ */
+static int new_ref(struct rec_reader *rd, __u32 tgid, __u64 ino,
+		   const struct ref_buf *d, struct collect *c,
+		   struct raw_ref **out)
 {
 	const struct task_ident *t = find_task(rd, tgid);
+	struct ref_buf *keep;
 	struct raw_ref *rr;
 
-	if (!t) {
-		bad(rd, "a reference of process %u before its TASK record",
-		    tgid);
-		return NULL;
-	}
-	if (!ino) {
-		bad(rd, "a reference to inode 0");
-		return NULL;
-	}
+	if (!t)
+		return bad(rd, "a reference of process %u before its TASK record",
+			   tgid);
+	if (!ino)
+		return bad(rd, "a reference to inode 0");
 	rr = collect_add_ref(c);
-	if (!rr) {
-		ds_nomem(rd->ds);
-		return NULL;
-	}
+	if (!rr)
+		return ds_nomem(rd->ds);
 	rr->ref.pid = t->tgid;
 	rr->tid = t->pid;
 	rr->uid = t->uid;
@@ -249,57 +279,75 @@ static struct raw_ref *new_ref(struct rec_reader *rd, __u32 tgid, __u64 ino,
 	rr->cgroup_id = t->cgroup_id;
 	memcpy(rr->comm, t->comm, sizeof(rr->comm));
 	rr->ref.ino = ino;
-	rr->desc.ino = ino;
-	return rr;
+	if (!known_buffer(rd, ino)) {
+		keep = collect_add_desc(c, rr);
+		if (!keep) {
+			collect_drop_ref(c);
+			return ds_nomem(rd->ds);
+		}
+		*keep = *d;
+	}
+	*out = rr;
+	return 0;
 }
 
 static int read_fd(struct rec_reader *rd, const char *rec, size_t size,
 		   struct collect *c)
 {
 	struct dmabufstat_fd_rec f;
+	struct ref_buf d = { .file_count = -1 };
 	struct raw_ref *rr;
 	size_t end;
+	int err;
 
 	memcpy(&f, rec, sizeof(f));
-	rr = new_ref(rd, f.tgid, f.ino, c);
-	if (!rr)
-		return -EPROTO;
+	err = read_desc(rd, rec, sizeof(f), size, &f.desc, d.exporter, d.name,
+			d.driver, &end);
+	if (err)
+		return err;
+	d.ino = f.ino;
+	d.size = f.size;
+	d.flags = f.desc.flags & FLAG_MASK;
+	err = new_ref(rd, f.tgid, f.ino, &d, c, &rr);
+	if (err)
+		return err;
 	rr->ref.kind = DMABUFSTAT_REF_FD;
 	rr->ref.fd = f.fd;
 	rr->ref.f_flags = f.f_flags;
 	rr->ref.file_id = f.file_id;
-	rr->desc.size = f.size;
-	rr->desc.flags = f.desc.flags & FLAG_MASK;
-	return read_desc(rd, rec, sizeof(f), size, &f.desc,
-			 rr->desc.exporter, rr->desc.name, rr->desc.driver,
-			 &end);
+	return 0;
 }
 
 static int read_vma(struct rec_reader *rd, const char *rec, size_t size,
 		    struct collect *c, uint64_t page)
 {
 	struct dmabufstat_vma_rec v;
+	struct ref_buf d = { .file_count = -1 };
 	struct raw_ref *rr;
 	size_t end;
+	int err;
 
 	memcpy(&v, rec, sizeof(v));
 	if (v.end < v.start)
 		return bad(rd, "mapping %#llx-%#llx ends before it starts",
 			   (unsigned long long)v.start,
 			   (unsigned long long)v.end);
-	rr = new_ref(rd, v.tgid, v.ino, c);
-	if (!rr)
-		return -EPROTO;
+	err = read_desc(rd, rec, sizeof(v), size, &v.desc, d.exporter, d.name,
+			d.driver, &end);
+	if (err)
+		return err;
+	d.ino = v.ino;
+	d.size = v.size;
+	d.flags = v.desc.flags & FLAG_MASK;
+	err = new_ref(rd, v.tgid, v.ino, &d, c, &rr);
+	if (err)
+		return err;
 	rr->ref.kind = DMABUFSTAT_REF_MAP;
 	rr->ref.file_id = v.file_id;
 	rr->ref.start = v.start;
 	rr->ref.end = v.end;
 	rr->ref.offset = v.pgoff * page;
-	rr->desc.size = v.size;
-	rr->desc.flags = v.desc.flags & FLAG_MASK;
-	return read_desc(rd, rec, sizeof(v), size, &v.desc,
-			 rr->desc.exporter, rr->desc.name, rr->desc.driver,
-			 &end);
+	return 0;
 }
 
 static int read_head(struct rec_reader *rd, const char *raw)
@@ -355,8 +403,10 @@ void rec_reader_free(struct rec_reader *rd)
 {
 	free(rd->tasks);
 	free(rd->task_hash);
+	free(rd->known);
 	rd->tasks = NULL;
 	rd->task_hash = NULL;
+	rd->known = NULL;
 }
 
 /* The record at raw (len bytes left): its size, 0 for more, or -errno. */

@@ -45,6 +45,9 @@ struct rec_reader {
 	size_t *task_hash;
 	size_t task_mask;
 	const struct task_ident *last;	/* the one looked up last */
+	/* the inodes of collect.bufs, hashed (0: empty), when complete */
+	__u64 *known;
+	size_t known_mask;
 };
 
 void rec_reader_init(struct rec_reader *rd, struct dmabufstat *ds,

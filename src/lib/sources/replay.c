@@ -111,6 +111,7 @@ static int replay_stream(struct dmabufstat *ds, struct replay_state *st,
 static int replay_bufs(struct dmabufstat *ds, void *state, struct collect *c)
 {
 	c->bufs_have_names = true;
+	c->bufs_complete = true;
 	c->bufs_have_attach = true;
 	return replay_stream(ds, state, DMABUFSTAT_STREAM_BUFS, c);
 }
