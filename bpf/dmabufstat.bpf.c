@@ -59,6 +59,9 @@ static __always_inline __u32 put_attachments(char *buf, __u32 off,
 
 	head = (void *)dmabuf + bpf_core_field_offset(struct dma_buf,
 						      attachments);
+	/* most buffers have none: a direct load tells */
+	if ((unsigned long)dmabuf->attachments.next == (unsigned long)head)
+		goto out;
 	pos = BPF_CORE_READ(dmabuf, attachments.next);
 	/* two loops: names for the first few, then only count */
 	for (i = 0; i < DMABUFSTAT_MAX_ATTACH_NAMES; i++) {
@@ -192,25 +195,18 @@ static __always_inline __u64 file_id_of(struct file *file)
 	return x ^ (x >> 31);
 }
 
-/*
- * The process's TASK record, unless this session has it already. It is
- * marked out only once the record that needs it is written too: a record
- * dropped for a full buffer is produced again, TASK and all.
- */
+/* The process's TASK record, to come before its first FD or VMA. */
 static __always_inline int put_task(struct bpf_iter_meta *meta,
-				    struct task_struct *task,
-				    struct seen_val *v)
+				    struct task_struct *task)
 {
-	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+	struct task_struct *leader = task->group_leader;
 	struct dmabufstat_task_rec t = {
 		.hdr.type = DMABUFSTAT_REC_TASK,
 		.hdr.size = sizeof(t),
 	};
 
-	if (v->announced)
-		return 0;
-	t.tgid = BPF_CORE_READ(task, tgid);
-	t.pid = BPF_CORE_READ(task, pid);
+	t.tgid = task->tgid;
+	t.pid = task->pid;
 	/* objective creds: what /proc/<pid> shows as owner */
 	t.uid = BPF_CORE_READ(task, real_cred, uid.val);
 	t.euid = BPF_CORE_READ(task, real_cred, euid.val);
@@ -221,6 +217,72 @@ static __always_inline int put_task(struct bpf_iter_meta *meta,
 	return bpf_seq_write(meta->seq, &t, sizeof(t));
 }
 
+/*
+ * The TASK record a leader's CPU wrote last. A leader's records come one
+ * after the other, so this tells most of the time that its TASK is out
+ * already; after a move to another CPU, or another reader on this one,
+ * the TASK just comes again.
+ */
+struct last_task {
+	__u64 session;
+	__u32 tgid;
+	__u32 kind;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct last_task);
+} last_task SEC(".maps");
+
+/*
+ * Writes the record of size bytes at rec for task, its TASK first unless
+ * this session has it: once per process. The kernel skips threads that
+ * share the leader's files; a thread sharing the leader's fd table or mm
+ * (ptr, leader_ptr) is the leader's to report; the rest (a leader that
+ * exited, threads of their own files or mm) go through the seen map. A
+ * TASK is marked out only once the record that needs it is written too:
+ * a record dropped for a full buffer is produced again, TASK and all.
+ */
+static __always_inline void report(struct bpf_iter_meta *meta,
+				   struct task_struct *task, __u32 kind,
+				   __u64 ptr, __u64 leader_ptr, void *rec,
+				   __u32 size)
+{
+	__u32 tgid = task->tgid, zero = 0;
+	struct last_task *lt = NULL;
+	struct seen_val *v = NULL;
+	bool out;
+	int err;
+
+	if (task->pid == tgid) {
+		lt = bpf_map_lookup_elem(&last_task, &zero);
+		if (!lt)
+			return;
+		out = lt->session == meta->session_id && lt->tgid == tgid &&
+		      lt->kind == kind;
+	} else if (leader_ptr && leader_ptr == ptr) {
+		return;
+	} else {
+		v = first_reporter(meta, task, ptr, kind);
+		if (!v)
+			return;
+		out = v->announced;
+	}
+	err = out ? 0 : put_task(meta, task);
+	err = err ?: bpf_seq_write(meta->seq, rec, rec_size(size));
+	if (err)
+		return;
+	if (lt) {
+		lt->session = meta->session_id;
+		lt->tgid = tgid;
+		lt->kind = kind;
+	} else if (v) {
+		v->announced = 1;
+	}
+}
+
 SEC("iter/task_file")
 int dmabuf_fds(struct bpf_iter__task_file *ctx)
 {
@@ -228,26 +290,21 @@ int dmabuf_fds(struct bpf_iter__task_file *ctx)
 	struct file *file = ctx->file;
 	struct dmabufstat_fd_rec *r;
 	struct dma_buf *dmabuf;
-	struct seen_val *v;
 	char *buf;
 	__u32 off;
-	int err;
 
 	if (!task)
 		return 0;
 	put_head(ctx->meta, DMABUFSTAT_STREAM_FDS);
 	if (!is_dmabuf_file(file))
 		return 0;
-	v = first_reporter(ctx->meta, task,
-			   (unsigned long)BPF_CORE_READ(task, files),
-			   SEEN_FILES);
 	buf = scratch();
-	if (!v || !buf)
+	if (!buf)
 		return 0;
 	r = (void *)buf;
 	__builtin_memset(r, 0, sizeof(*r));
 	r->hdr.type = DMABUFSTAT_REC_FD;
-	r->tgid = BPF_CORE_READ(task, tgid);
+	r->tgid = task->tgid;
 	r->fd = ctx->fd;
 	r->f_flags = file->f_flags;
 	r->file_id = file_id_of(file);
@@ -259,10 +316,8 @@ int dmabuf_fds(struct bpf_iter__task_file *ctx)
 	if (off > DMABUFSTAT_REC_MAX + 8)
 		return 0;
 	r->hdr.size = off;
-	err = put_task(ctx->meta, task, v);
-	err = err ?: bpf_seq_write(ctx->meta->seq, buf, rec_size(off));
-	if (!err)
-		v->announced = 1;
+	report(ctx->meta, task, SEEN_FILES, (unsigned long)task->files,
+	       (unsigned long)task->group_leader->files, buf, off);
 	return 0;
 }
 
@@ -273,11 +328,9 @@ int dmabuf_vmas(struct bpf_iter__task_vma *ctx)
 	struct task_struct *task = ctx->task;
 	struct dmabufstat_vma_rec *r;
 	struct dma_buf *dmabuf;
-	struct seen_val *v;
 	struct file *file;
 	char *buf;
 	__u32 off;
-	int err;
 
 	if (!task || !vma)
 		return 0;
@@ -285,16 +338,14 @@ int dmabuf_vmas(struct bpf_iter__task_vma *ctx)
 	file = vma->vm_file;
 	if (!is_dmabuf_file(file))
 		return 0;
-	v = first_reporter(ctx->meta, task,
-			   (unsigned long)BPF_CORE_READ(vma, vm_mm), SEEN_MM);
 	buf = scratch();
-	if (!v || !buf)
+	if (!buf)
 		return 0;
 	dmabuf = as_dmabuf(file->private_data);
 	r = (void *)buf;
 	__builtin_memset(r, 0, sizeof(*r));
 	r->hdr.type = DMABUFSTAT_REC_VMA;
-	r->tgid = BPF_CORE_READ(task, tgid);
+	r->tgid = task->tgid;
 	r->start = vma->vm_start;
 	r->end = vma->vm_end;
 	r->pgoff = vma->vm_pgoff;
@@ -307,10 +358,8 @@ int dmabuf_vmas(struct bpf_iter__task_vma *ctx)
 	if (off > DMABUFSTAT_REC_MAX + 8)
 		return 0;
 	r->hdr.size = off;
-	err = put_task(ctx->meta, task, v);
-	err = err ?: bpf_seq_write(ctx->meta->seq, buf, rec_size(off));
-	if (!err)
-		v->announced = 1;
+	report(ctx->meta, task, SEEN_MM, (unsigned long)vma->vm_mm,
+	       (unsigned long)task->group_leader->mm, buf, off);
 	return 0;
 }
 

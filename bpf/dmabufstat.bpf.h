@@ -85,14 +85,15 @@ static __always_inline const char *drm_driver_of(struct dma_buf *dmabuf)
 	/* no DRM exporter on this kernel: nothing to compare with */
 	if (!&drm_gem_prime_dmabuf_ops && !&drm_gem_dmabuf_release)
 		return NULL;
-	ops = BPF_CORE_READ(dmabuf, ops);
+	/* direct loads: dmabuf and its ops are BTF pointers */
+	ops = dmabuf->ops;
 	if (!ops)
 		return NULL;
 	if (&drm_gem_prime_dmabuf_ops &&
 	    (unsigned long)ops == (unsigned long)&drm_gem_prime_dmabuf_ops)
 		gem = true;
 	if (!gem && &drm_gem_dmabuf_release) {
-		rel = (unsigned long)BPF_CORE_READ(ops, release);
+		rel = (unsigned long)ops->release;
 		gem = rel == (unsigned long)&drm_gem_dmabuf_release;
 	}
 	if (!gem)
