@@ -481,7 +481,7 @@ static int cmp_exporter(const void *a, const void *b)
 static int build_exporters(struct dmabufstat_snapshot *s)
 {
 	size_t *hash, mask, i, h, n = 0, cap = 0;
-	struct dmabufstat_exporter *e;
+	struct dmabufstat_exporter *e = NULL;
 
 	if (!s->nr_bufs)
 		return 0;
@@ -497,6 +497,13 @@ static int build_exporters(struct dmabufstat_snapshot *s)
 		const struct dmabufstat_buffer *b = &s->bufs[i];
 		const char *name = dmabufstat_buffer_exporter(b);
 
+		/* runs of one exporter are the rule: the last one first */
+		if (n && !strcmp(e->name, name) &&
+		    !strcmp(e->exp_name, b->exporter)) {
+			e->count++;
+			e->bytes += b->size;
+			continue;
+		}
 		for (h = hash_str2(name, b->exporter) & mask; hash[h];
 		     h = (h + 1) & mask) {
 			e = &s->exporters[hash[h] - 1];
