@@ -24,8 +24,9 @@
 int parse_bufinfo(char *text, struct collect *c);
 
 /*
- * /proc/<pid>/fdinfo/<fd>: the dma-buf part into r->desc (ino, size, file
- * count, exporter, name) and r->ref (ino, f_flags). Cuts text into lines.
+ * /proc/<pid>/fdinfo/<fd>: the dma-buf part into b, r's description
+ * (ino, size, file count, exporter, name), and r->ref (ino, f_flags).
+ * Cuts text into lines.
  * True if it is a dma-buf's (an exp_name and a non-zero ino).
  */
 bool parse_fdinfo(char *text, struct raw_ref *r, struct ref_buf *b);
