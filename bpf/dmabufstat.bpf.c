@@ -117,7 +117,8 @@ int dmabuf_buffers(struct bpf_iter__dmabuf *ctx)
 	/* the iterator holds a reference on each buffer it hands out */
 	r->file_count = file_count_of(dmabuf->file) - 1;
 	r->vmap_count = dmabuf->vmapping_counter;
-	off = put_desc(buf, sizeof(*r), dmabuf, &r->desc);
+	off = put_desc(buf, sizeof(*r), dmabuf, &r->desc,
+		       ctx->meta->session_id);
 	off = put_attachments(buf, off, dmabuf, r);
 	off = pad_rec(buf, off);
 	if (off > DMABUFSTAT_REC_MAX + 8)
@@ -311,7 +312,8 @@ int dmabuf_fds(struct bpf_iter__task_file *ctx)
 	r->ino = file->f_inode->i_ino;
 	dmabuf = as_dmabuf(file->private_data);
 	r->size = dmabuf->size;
-	off = put_desc(buf, sizeof(*r), dmabuf, &r->desc);
+	off = put_desc(buf, sizeof(*r), dmabuf, &r->desc,
+		       ctx->meta->session_id);
 	off = pad_rec(buf, off);
 	if (off > DMABUFSTAT_REC_MAX + 8)
 		return 0;
@@ -353,7 +355,8 @@ int dmabuf_vmas(struct bpf_iter__task_vma *ctx)
 	r->file_id = file_id_of(file);
 	r->ino = file->f_inode->i_ino;
 	r->size = dmabuf->size;
-	off = put_desc(buf, sizeof(*r), dmabuf, &r->desc);
+	off = put_desc(buf, sizeof(*r), dmabuf, &r->desc,
+		       ctx->meta->session_id);
 	off = pad_rec(buf, off);
 	if (off > DMABUFSTAT_REC_MAX + 8)
 		return 0;

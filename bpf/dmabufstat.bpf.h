@@ -133,8 +133,60 @@ static __always_inline __u32 put_str(char *buf, __u32 off, const char *src,
 }
 
 /*
- * A buffer's strings (exporter, name, driver) at buf + off, their lengths
- * and flags into d (zeroed by the caller): the offset after them. dmabuf
+ * The exporter name read last on this CPU in this walk: most buffers of a
+ * walk share a few exporters (static strings that live as long as their
+ * buffers), so copying the bytes from here saves reading the string. A
+ * walk's session id scopes it; another walk on this CPU just refills it.
+ */
+struct exp_cache {
+	__u64 session;
+	__u64 ptr;
+	__u32 len;
+	__u32 reserved;
+	__u64 words[DMABUFSTAT_EXP_LEN / 8];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct exp_cache);
+} exp_cache SEC(".maps");
+
+/*
+ * The exporter name at buf + off (off: the record's fixed size, a
+ * constant multiple of 8, so whole words move): its length.
+ */
+static __always_inline __u32 put_exporter(char *buf, __u32 off,
+					  const char *exp, __u64 session)
+{
+	__u64 *dst = (void *)(buf + off);
+	struct exp_cache *ec;
+	__u32 zero = 0, n, i;
+
+	if (!exp)
+		return 0;
+	ec = bpf_map_lookup_elem(&exp_cache, &zero);
+	if (ec && ec->session == session && ec->ptr == (unsigned long)exp) {
+		for (i = 0; i < DMABUFSTAT_EXP_LEN / 8; i++)
+			dst[i] = ec->words[i];
+		return ec->len;
+	}
+	n = put_str(buf, off, exp, DMABUFSTAT_EXP_LEN);
+	if (ec) {
+		for (i = 0; i < DMABUFSTAT_EXP_LEN / 8; i++)
+			ec->words[i] = dst[i];
+		ec->len = n;
+		ec->ptr = (unsigned long)exp;
+		ec->session = session;
+	}
+	return n;
+}
+
+/*
+ * A buffer's strings (exporter, name, driver) at buf + off (the fixed
+ * size of the record), their lengths and flags into d (zeroed by the
+ * caller): the offset after them. dmabuf
  * is a BTF pointer: its fields are direct loads. name is
  * under name_lock, which BPF cannot take; a rename may free it under us.
  * The copy is bounded and fault-safe: at worst it is stale, never out of
@@ -142,12 +194,12 @@ static __always_inline __u32 put_str(char *buf, __u32 off, const char *src,
  */
 static __always_inline __u32 put_desc(char *buf, __u32 off,
 				      struct dma_buf *dmabuf,
-				      struct dmabufstat_desc *d)
+				      struct dmabufstat_desc *d, __u64 session)
 {
 	const char *name = dmabuf->name;
 	__u32 n;
 
-	n = put_str(buf, off, dmabuf->exp_name, DMABUFSTAT_EXP_LEN);
+	n = put_exporter(buf, off, dmabuf->exp_name, session);
 	d->exp_len = n;
 	off += n;
 	if (name) {
