@@ -218,6 +218,14 @@ $(FUZZ_OUT)/%: fuzz/%.c fuzz/fuzz.h $(FUZZ_LIB_SRCS) $(wildcard src/lib/*.h) src
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_LIB_SRCS) -o $@
 
+# The record decoder and the error and log calls it makes (log.c routes
+# libbpf's output, so libbpf is linked, uninstrumented).
+FUZZ_RECORDS_SRCS := src/lib/sources/records.c src/lib/error.c src/lib/log.c
+$(FUZZ_OUT)/records: fuzz/records.c fuzz/fuzz.h $(FUZZ_LIB_SRCS) $(FUZZ_RECORDS_SRCS) $(wildcard src/lib/*.h src/lib/sources/*.h bpf/*.h) src/libdmabufstat.h | deps
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -Ibpf $< $(FUZZ_LIB_SRCS) $(FUZZ_RECORDS_SRCS) -lbpf -lelf -lz -o $@
+
 .PHONY: fuzz-build fuzz
 fuzz-build: $(FUZZ_BINS)
 
