@@ -5,31 +5,36 @@
 #include "fuzz.h"
 #include "parse.h"
 
-static bool parse(const uint8_t *data, size_t size, struct raw_ref *r)
+struct parsed {
+	struct raw_ref r;
+	struct ref_buf b;
+};
+
+static bool parse(const uint8_t *data, size_t size, struct parsed *p)
 {
 	char *text = fuzz_text(data, size);
 	bool ok;
 
-	memset(r, 0, sizeof(*r));
-	ok = parse_fdinfo(text, r);
+	memset(p, 0, sizeof(*p));
+	ok = parse_fdinfo(text, &p->r, &p->b);
 	free(text);
 	return ok;
 }
 
 static void check_raw(const uint8_t *data, size_t size)
 {
-	struct raw_ref r1, r2;
-	bool ok1 = parse(data, size, &r1), ok2 = parse(data, size, &r2);
-	const struct dmabufstat_buffer *b = &r1.desc;
+	struct parsed p1, p2;
+	bool ok1 = parse(data, size, &p1), ok2 = parse(data, size, &p2);
+	const struct ref_buf *b = &p1.b;
 
-	CHECK(ok1 == ok2 && !memcmp(&r1, &r2, sizeof(r1)),
+	CHECK(ok1 == ok2 && !memcmp(&p1, &p2, sizeof(p1)),
 	      "the same text parses the same");
 	CHECK(terminated(b->exporter, sizeof(b->exporter)) &&
 	      !strchr(b->exporter, '\n'), "exporter");
 	CHECK(terminated(b->name, sizeof(b->name)), "name");
 	CHECK((b->flags & DMABUFSTAT_BUF_HAS_NAME) || !b->name[0],
 	      "a name only when set");
-	CHECK(r1.ref.ino == b->ino, "the reference's buffer");
+	CHECK(p1.r.ref.ino == b->ino, "the reference's buffer");
 	CHECK(!ok1 || b->ino, "a dma-buf has an inode");
 }
 
@@ -56,6 +61,7 @@ static void check_printed(const uint8_t *data, size_t size)
 	unsigned int locks, i;
 	struct printed pr;
 	struct raw_ref r;
+	struct ref_buf d;
 	FILE *f;
 
 	take_str(&v, exporter, 80, "\n");
@@ -77,19 +83,20 @@ static void check_printed(const uint8_t *data, size_t size)
 	print_end(&pr);
 
 	memset(&r, 0, sizeof(r));
-	ok = parse_fdinfo(pr.text, &r);
+	memset(&d, 0, sizeof(d));
+	ok = parse_fdinfo(pr.text, &r, &d);
 	CHECK(ok == !!ino, "a dma-buf, when it has an inode");
-	CHECK(r.ref.ino == ino && r.desc.ino == ino, "ino");
+	CHECK(r.ref.ino == ino && d.ino == ino, "ino");
 	CHECK(r.ref.f_flags == flags, "flags");
-	CHECK(r.desc.size == sz && r.desc.file_count == count, "size, count");
+	CHECK(d.size == sz && d.file_count == count, "size, count");
 	snprintf(back, sizeof(back), "%s", exporter);
-	CHECK(!strcmp(r.desc.exporter, back), "exporter");
-	CHECK(!!(r.desc.flags & DMABUFSTAT_BUF_HAS_NAME) == named, "name set");
-	name_read_back(named ? name : "", back, sizeof(r.desc.name));
-	if (strcmp(r.desc.name, back))
+	CHECK(!strcmp(d.exporter, back), "exporter");
+	CHECK(!!(d.flags & DMABUFSTAT_BUF_HAS_NAME) == named, "name set");
+	name_read_back(named ? name : "", back, sizeof(d.name));
+	if (strcmp(d.name, back))
 		fprintf(stderr, "name %s, read back %s\n", quoted(name),
-			quoted(r.desc.name));
-	CHECK(!strcmp(r.desc.name, back), "name");
+			quoted(d.name));
+	CHECK(!strcmp(d.name, back), "name");
 	free(pr.text);
 }
 
