@@ -766,6 +766,94 @@ DMABUFSTAT_API int dmabufstat_pin_android(struct dmabufstat *ds,
 DMABUFSTAT_API int dmabufstat_unpin_android(struct dmabufstat *ds,
 					    const char *dir);
 
+/* ------------------------------------------------------------------ */
+/* Lifecycle tracking                                                 */
+
+/*
+ * dmabufstat_track_start() loads bpf/dmabuf_track.bpf.c, attaches it and
+ * pins its links and maps under dir (NULL: DMABUFSTAT_TRACK_DIR), so that
+ * tracking runs with no process until dmabufstat_track_stop(). For each
+ * buffer exported from then on it records the exporting task (pid, tgid,
+ * comm, uid, cgroup), the export time, the first fd install, and the
+ * processes that imported it (dma_buf_get(), e.g. a DRM PRIME import) with
+ * the devices they attached. Snapshots taken while it runs join it by
+ * inode (dmabufstat_buffer_track()). Buffers exported before the start
+ * have no allocator: they are marked DMABUFSTAT_TRK_BEFORE, never guessed.
+ *
+ * The method is chosen at start, the first that the kernel allows:
+ *  TRACEPOINTS  tp_btf on the dma-buf tracepoints (upstream 7.0, or 6.12
+ *               with kernel-patches/), plus fentry or a kprobe on the
+ *               release where allowed;
+ *  FENTRY       fentry/fexit on dma_buf_export, dma_buf_fd, dma_buf_get,
+ *               dma_buf_dynamic_attach, dma_buf_detach and
+ *               dma_buf_file_release (needs the function tracer);
+ *  KPROBES      kprobes/kretprobes on the same (CONFIG_KPROBE_EVENTS).
+ * Where the release is not seen, snapshots drop the entries of buffers the
+ * walk no longer finds.
+ *
+ * The entries live in a hash map of opts->entries (not LRU: a buffer
+ * leaked long ago is never evicted for a new one); exports it could not
+ * take are counted (dropped) and those buffers show as untracked.
+ */
+#define DMABUFSTAT_TRACK_DIR	DMABUFSTAT_PIN_DIR "/track"
+#define DMABUFSTAT_TRACK_ENTRIES 16384	/* default map size */
+/* file names under the dir (docs/record-format.md, "Tracking") */
+#define DMABUFSTAT_TRACK_PIN_INFO	"info"	/* format, method, start */
+#define DMABUFSTAT_TRACK_PIN_BUFS	"bufs"	/* the entries, by inode */
+#define DMABUFSTAT_TRACK_PIN_STATS	"stats"	/* the counters */
+#define DMABUFSTAT_TRACK_PIN_LINK	"link."	/* + a program's name */
+
+enum dmabufstat_track_method {
+	DMABUFSTAT_TRACK_OFF = 0,
+	DMABUFSTAT_TRACK_TRACEPOINTS,
+	DMABUFSTAT_TRACK_FENTRY,
+	DMABUFSTAT_TRACK_KPROBES,
+};
+
+/* "off", "tracepoints", "fentry", "kprobes" */
+DMABUFSTAT_API const char *
+dmabufstat_track_method_name(enum dmabufstat_track_method m);
+
+struct dmabufstat_track_opts {
+	size_t sz;		/* sizeof(struct dmabufstat_track_opts) */
+	uint32_t entries;	/* buffers tracked at most; 0: default */
+	uint32_t mode;		/* of the pinned files; 0: leave 0600 */
+	int64_t gid;		/* group of the pinned files; -1 or 0: leave */
+};
+
+struct dmabufstat_track_status {
+	enum dmabufstat_track_method method;
+	bool sees_release;	/* entries go with their buffers (else the
+				 * snapshots prune them) */
+	uint32_t entries;	/* entries in the map now */
+	uint32_t max_entries;
+	uint64_t exports;	/* entries made at export */
+	uint64_t late;		/* entries made later (buffers from before) */
+	uint64_t dropped;	/* entries the full map could not take */
+	uint64_t released;	/* entries removed at release */
+	uint64_t start_realtime_ns;	/* when tracking started */
+	uint64_t start_boottime_ns;	/* the same, CLOCK_BOOTTIME */
+};
+
+/*
+ * 0, or: -EEXIST (DMABUFSTAT_E_EXIST) when tracking runs already; a
+ * kernel that refuses every method, or a caller without the privileges
+ * (DMABUFSTAT_E_PERM), with a message naming what each method said.
+ */
+DMABUFSTAT_API int dmabufstat_track_start(struct dmabufstat *ds,
+					  const char *dir,
+					  const struct dmabufstat_track_opts *opts);
+/* Detaches and unpins everything; 0 also when nothing was pinned. */
+DMABUFSTAT_API int dmabufstat_track_stop(struct dmabufstat *ds,
+					 const char *dir);
+/*
+ * 0 and *st; -ENOENT (DMABUFSTAT_E_NO_SOURCE) when not tracking; other
+ * errors as pins do (foreign or other-version pins: -EPROTO).
+ */
+DMABUFSTAT_API int dmabufstat_track_status(struct dmabufstat *ds,
+					   const char *dir,
+					   struct dmabufstat_track_status *st);
+
 #ifdef __cplusplus
 }
 #endif

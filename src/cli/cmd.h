@@ -9,6 +9,7 @@
  *   env.c     the options given (struct cli_env)
  *   views.c   summary, buffers, exporters, procs, devices, uids, cgroups
  *   pin.c     pin, unpin
+ *   track.c   track start, stop, status
  *   dump.c    dump (Android dmabuf_dump's layouts)
  *   export.c  export --prometheus
  */
@@ -38,6 +39,8 @@ struct cli_env {
 	uint32_t mode;
 	int64_t gid;
 	bool android;
+	/* track start */
+	uint32_t entries;	/* 0: the library's default */
 	/* dump */
 	bool dump_all, dump_bufs;
 	/* views: sampling */
@@ -59,6 +62,7 @@ int cmd_view(struct dmabufstat *ds, const char *name, char **args, int nr);
 int cmd_pin(struct dmabufstat *ds, const char *name, char **args, int nr);
 int cmd_dump(struct dmabufstat *ds, const char *name, char **args, int nr);
 int cmd_export(struct dmabufstat *ds, const char *name, char **args, int nr);
+int cmd_track(struct dmabufstat *ds, const char *name, char **args, int nr);
 int cmd_totals(struct dmabufstat *ds, const char *name, char **args, int nr);
 
 #endif /* __DMABUFSTAT_CMD_H */

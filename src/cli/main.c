@@ -59,6 +59,21 @@ static const char usage_text[] =
 "                     name (may be empty; newlines made spaces), exporter\n"
 "                     (never empty: '" DMABUFSTAT_ANDROID_NO_EXPORTER "' if the kernel has none)\n"
 "  unpin [--android] [DIR]  remove what pin (--android) pinned\n"
+"  track start [--entries N] [--mode MODE] [--group GROUP] [DIR]\n"
+"                     lifecycle tracking: who exported each new buffer\n"
+"                     (pid, comm, uid, cgroup) and when, its first fd, the\n"
+"                     processes that imported it and their devices. Pinned\n"
+"                     in DIR (default " DMABUFSTAT_TRACK_DIR "), it runs with no\n"
+"                     process until 'track stop'; while it runs, buffers\n"
+"                     shows ALLOCATOR, AGE and IMPORTERS. The method is the\n"
+"                     first the kernel allows: tracepoints (Linux 7.0+, or\n"
+"                     6.12 with kernel-patches/), fentry, kprobes. Buffers\n"
+"                     from before the start show as such. --entries: the\n"
+"                     buffers tracked at most (default " DMABUFSTAT_STR(DMABUFSTAT_TRACK_ENTRIES) "; more are\n"
+"                     counted as dropped)\n"
+"  track stop [DIR]   detach and unpin all of it\n"
+"  track status [DIR] method, since when, entries used and the maximum,\n"
+"                     dropped; exit status 3 when not tracking\n"
 "  dump [-a] [-b] [PID] [-o raw|csv]\n"
 "                     Android dmabuf_dump's output: per process (or only\n"
 "                     PID) a table of Name, Rss, Pss, nr_procs, Inode,\n"
@@ -119,8 +134,11 @@ static const char usage_text[] =
 "                     procfs. replay reads back the records a run wrote to\n"
 "                     the file DMABUFSTAT_RECORD named, from the file\n"
 "                     DMABUFSTAT_REPLAY names (profiling, tests)\n"
-"      --mode MODE    pin: octal file mode of the pinned files (default 0600)\n"
-"      --group GROUP  pin: group (name or gid) of the pinned files\n"
+"      --mode MODE    pin, track start: octal file mode of the pinned files\n"
+"                     (default 0600)\n"
+"      --group GROUP  pin, track start: group (name or gid) of the pinned\n"
+"                     files\n"
+"      --entries N    track start: the buffers tracked at most\n"
 "  -f, --force        pin: replace existing pins\n"
 "      --interval S   views: a sample every S seconds (0.05 to 86400); with\n"
 "                     -o json one JSON document per line (JSON Lines),\n"
@@ -187,6 +205,7 @@ static const char usage_text[] =
 "  1  the snapshot or pin failed, or BPF is not permitted (the one-line\n"
 "     error says why and what to do)\n"
 "  2  bad usage (unknown command or option, bad value)\n"
+"  3  track status: not tracking\n"
 "\n"
 "Errors are one line on stderr, 'dmabufstat: error: ...', for instance when\n"
 "not root (needs root, or CAP_BPF and CAP_PERFMON; or --backend procfs for\n"
@@ -212,7 +231,7 @@ enum {
 	O_OUTPUT, O_SORT, O_REVERSE, O_ROWS, O_PID, O_UID, O_CGROUP, O_BYTES,
 	O_VIEW, O_INTERVAL, O_COUNT, O_MODE, O_GROUP, O_FORCE, O_ANDROID,
 	O_ALL, O_BUFS, O_PROMETHEUS, O_TEXTFILE, O_TOP, O_BACKEND, O_VERBOSE,
-	O_EXPORTER, O_NR,
+	O_EXPORTER, O_ENTRIES, O_NR,
 };
 
 #define OPT(o) (1u << (o))
@@ -232,7 +251,7 @@ static const char *const opt_names[O_NR] = {
 	[O_ANDROID] = "--android", [O_ALL] = "-a", [O_BUFS] = "-b",
 	[O_PROMETHEUS] = "--prometheus", [O_TEXTFILE] = "--textfile",
 	[O_TOP] = "--top", [O_BACKEND] = "--backend", [O_VERBOSE] = "-v",
-	[O_EXPORTER] = "--exporter",
+	[O_EXPORTER] = "--exporter", [O_ENTRIES] = "--entries",
 };
 
 static const struct cmd {
@@ -247,6 +266,7 @@ static const struct cmd {
 	{ "pin", cmd_pin, OPT(O_MODE) | OPT(O_GROUP) | OPT(O_FORCE) |
 			  OPT(O_ANDROID) },
 	{ "unpin", cmd_pin, OPT(O_ANDROID) },
+	{ "track", cmd_track, OPT(O_MODE) | OPT(O_GROUP) | OPT(O_ENTRIES) },
 	{ "dump", cmd_dump, OPT(O_OUTPUT) | OPT(O_ALL) | OPT(O_BUFS) },
 	{ "export", cmd_export, OPT(O_PROMETHEUS) | OPT(O_TEXTFILE) |
 				OPT(O_TOP) },
@@ -274,6 +294,7 @@ static const struct option long_opts[] = {
 	{ "prometheus", no_argument, NULL, 0x100 + O_PROMETHEUS },
 	{ "textfile", required_argument, NULL, 0x100 + O_TEXTFILE },
 	{ "top", required_argument, NULL, 0x100 + O_TOP },
+	{ "entries", required_argument, NULL, 0x100 + O_ENTRIES },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -402,6 +423,13 @@ static unsigned int parse_args(int argc, char **argv)
 						optarg);
 			env.top = v;
 			seen |= OPT(O_TOP);
+			break;
+		case 0x100 + O_ENTRIES:
+			if (!cli_parse_u64(optarg, &v) || !v || v > 1u << 24)
+				cli_usage_error("--entries %s: not a buffer count (1 to 16777216)",
+						optarg);
+			env.entries = v;
+			seen |= OPT(O_ENTRIES);
 			break;
 		case 'v':
 			env.verbose = true;

@@ -61,6 +61,14 @@ void ds_clear_err(struct dmabufstat *ds);
 /* totals.c: drops what dmabufstat_totals_only() loaded (context.c). */
 void totals_release(struct dmabufstat *ds);
 
+/* pin.c: bpffs helpers shared with track.c */
+int ds_check_bpffs(struct dmabufstat *ds, const char *dir);
+/* Makes dir on bpffs if missing (its parent must be bpffs), or checks it. */
+int ds_pin_dir(struct dmabufstat *ds, const char *dir);
+/* Pins fd at path (replacing a file there if o->force), sets mode/group. */
+int ds_pin_fd(struct dmabufstat *ds, int fd, const char *path,
+	      const struct dmabufstat_pin_opts *o);
+
 /* log.c: the caller's print callback, and libbpf's output routed to it */
 void ds_debug(struct dmabufstat *ds, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -20,7 +20,7 @@
 #define BPF_FS_MAGIC 0xcafe4a11
 #endif
 
-static int check_bpffs(struct dmabufstat *ds, const char *dir)
+int ds_check_bpffs(struct dmabufstat *ds, const char *dir)
 {
 	struct statfs sfs;
 
@@ -36,21 +36,21 @@ static int check_bpffs(struct dmabufstat *ds, const char *dir)
 }
 
 /* Makes dir on bpffs if missing (its parent must be bpffs), or checks it. */
-static int pin_dir(struct dmabufstat *ds, const char *dir)
+int ds_pin_dir(struct dmabufstat *ds, const char *dir)
 {
 	char parent[4096], *slash;
 	struct stat st;
 	int err;
 
 	if (!stat(dir, &st))
-		return check_bpffs(ds, dir);
+		return ds_check_bpffs(ds, dir);
 	copy_str(parent, sizeof(parent), dir, strlen(dir));
 	slash = strrchr(parent, '/');
 	if (slash && slash != parent)
 		*slash = '\0';
 	else
 		strcpy(parent, slash ? "/" : ".");
-	err = check_bpffs(ds, parent);
+	err = ds_check_bpffs(ds, parent);
 	if (err)
 		return err;
 	if (mkdir(dir, 0755))
@@ -61,8 +61,8 @@ static int pin_dir(struct dmabufstat *ds, const char *dir)
 }
 
 /* Pins fd at path (replacing a file there if force), sets mode/group. */
-static int pin_fd(struct dmabufstat *ds, int fd, const char *path,
-		  const struct dmabufstat_pin_opts *o)
+int ds_pin_fd(struct dmabufstat *ds, int fd, const char *path,
+	      const struct dmabufstat_pin_opts *o)
 {
 	struct stat st;
 	int err;
@@ -122,7 +122,7 @@ DMABUFSTAT_API int dmabufstat_pin_android(struct dmabufstat *ds,
 	if (!ds->kernel.have_iter)
 		return ds_err(ds, DMABUFSTAT_E_NO_ITER, -EOPNOTSUPP,
 			      "the Android iterator needs the dma-buf BPF iterator (no bpf_iter__dmabuf in vmlinux BTF)");
-	err = pin_dir(ds, dir);
+	err = ds_pin_dir(ds, dir);
 	if (err)
 		return err;
 
@@ -147,12 +147,12 @@ DMABUFSTAT_API int dmabufstat_pin_android(struct dmabufstat *ds,
 	}
 	ds_libbpf_leave(ds);
 	/* the program, as Android's bpfloader pins it */
-	err = pin_fd(ds, bpf_program__fd(skel->progs.dmabuf_android),
+	err = ds_pin_fd(ds, bpf_program__fd(skel->progs.dmabuf_android),
 		     prog_path, &o);
 	if (err)
 		goto out;
 	/* the link beside it: cat-able text */
-	err = pin_fd(ds, bpf_link__fd(link), link_path, &o);
+	err = ds_pin_fd(ds, bpf_link__fd(link), link_path, &o);
 	if (err)
 		unlink(prog_path);
 out:
@@ -170,7 +170,7 @@ DMABUFSTAT_API int dmabufstat_unpin_android(struct dmabufstat *ds,
 
 	if (!dir)
 		dir = DMABUFSTAT_PIN_DIR;
-	err = check_bpffs(ds, dir);
+	err = ds_check_bpffs(ds, dir);
 	if (err)
 		return err == -ENOENT ? 0 : err;
 	android_paths(dir, prog_path, link_path, sizeof(prog_path));
@@ -241,7 +241,7 @@ static int pin_object(struct dmabufstat *ds, const char *dir,
 		snprintf(path, sizeof(path), "%s/%s", dir, our_pins[i]);
 		/* bpf_obj_pin, not bpf_link__pin: the link keeps no pin
 		 * path, so freeing the object leaves the pin in place */
-		err = pin_fd(ds, fds[i], path, o);
+		err = ds_pin_fd(ds, fds[i], path, o);
 		if (err) {
 			unpin_ours(dir);
 			return err;
@@ -283,7 +283,7 @@ DMABUFSTAT_API int dmabufstat_pin(struct dmabufstat *ds, const char *dir,
 	err = bpf_kernel_check(ds, true);
 	if (err)
 		return err;
-	err = pin_dir(ds, dir);
+	err = ds_pin_dir(ds, dir);
 	if (err)
 		return err;
 	/* all or nothing: no half-replaced set */
@@ -314,7 +314,7 @@ DMABUFSTAT_API int dmabufstat_unpin(struct dmabufstat *ds, const char *dir)
 
 	if (!dir)
 		dir = DMABUFSTAT_PIN_DIR;
-	err = check_bpffs(ds, dir);
+	err = ds_check_bpffs(ds, dir);
 	if (err)
 		return err == -ENOENT ? 0 : err;
 	for (i = ARRAY_SIZE(our_pins); i-- > 0;) {
