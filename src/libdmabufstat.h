@@ -801,7 +801,7 @@ DMABUFSTAT_API int dmabufstat_unpin_android(struct dmabufstat *ds,
 #define DMABUFSTAT_TRACK_PIN_INFO	"info"	/* format, method, start */
 #define DMABUFSTAT_TRACK_PIN_BUFS	"bufs"	/* the entries, by inode */
 #define DMABUFSTAT_TRACK_PIN_STATS	"stats"	/* the counters */
-#define DMABUFSTAT_TRACK_PIN_LINK	"link."	/* + a program's name */
+#define DMABUFSTAT_TRACK_PIN_LINK	"link_"	/* + a program's name (bpffs forbids dots) */
 
 enum dmabufstat_track_method {
 	DMABUFSTAT_TRACK_OFF = 0,
