@@ -43,7 +43,7 @@ BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 BPF_SRCS := $(wildcard bpf/*.bpf.c selftests/progs/*.bpf.c bench/*.bpf.c)
 SKELS := $(patsubst %.bpf.c,$(OUTPUT)/skel/%.skel.h,$(notdir $(BPF_SRCS)))
 
-TEST_SRCS := $(filter-out selftests/dmabuf-workload.c,$(wildcard selftests/*.c)) \
+TEST_SRCS := $(filter-out selftests/dmabuf-workload.c selftests/dmabuf-lifecycle.c,$(wildcard selftests/*.c)) \
 	$(wildcard selftests/prog_tests/*.c)
 TEST_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(TEST_SRCS))
 WORKLOAD_OBJS := $(OUTPUT)/selftests/dmabuf-workload.o $(OUTPUT)/selftests/bufsrc.o
@@ -73,6 +73,7 @@ TOOL_HDRS := src/libdmabufstat.h $(wildcard src/report/*.h src/common/*.h)
 TOOL_INCS := -Isrc -Isrc/report -Isrc/common
 
 BINS := $(OUTPUT)/bin/test_progs $(OUTPUT)/bin/dmabuf-workload \
+	$(OUTPUT)/bin/dmabuf-lifecycle \
 	$(if $(CLI_SRCS),$(OUTPUT)/bin/dmabufstat) \
 	$(if $(TOP_SRCS),$(OUTPUT)/bin/dmabuf-top) $(OUTPUT)/bin/dmabuf-bench
 
@@ -167,6 +168,12 @@ $(OUTPUT)/bin/dmabuf-top: $(TOP_OBJS) $(COMMON_OBJS) $(REPORT_OBJS) $(LIB_A) | $
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(TOOL_LDFLAGS) $^ $(LDLIBS) -lm -lncursesw -ltinfo -o $@
 
 $(OUTPUT)/bin/dmabuf-workload: $(WORKLOAD_OBJS) | $(OUTPUT)/bin
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(TOOL_LDFLAGS) $^ $(LDLIBS) -o $@
+
+# dmabuf-lifecycle: buffers handed on, orphaned and kept by an import,
+# for the tracking tests.
+$(OUTPUT)/bin/dmabuf-lifecycle: $(OUTPUT)/selftests/dmabuf-lifecycle.o $(OUTPUT)/selftests/bufsrc.o | $(OUTPUT)/bin
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(TOOL_LDFLAGS) $^ $(LDLIBS) -o $@
 

@@ -854,6 +854,96 @@ DMABUFSTAT_API int dmabufstat_track_status(struct dmabufstat *ds,
 					   const char *dir,
 					   struct dmabufstat_track_status *st);
 
+/*
+ * What tracking knows of a buffer in a snapshot taken while it runs
+ * (dmabufstat_track_start()): joined by inode, one per buffer.
+ */
+#define DMABUFSTAT_TRK_EXPORT	0x1	/* its export was seen: allocator,
+					 * age and export time are known */
+#define DMABUFSTAT_TRK_BEFORE	0x2	/* exported before tracking started
+					 * (no allocator, no age) */
+#define DMABUFSTAT_TRK_UNKNOWN	0x4	/* no export seen, but the map was
+					 * full at times: from before
+					 * tracking, or dropped */
+#define DMABUFSTAT_TRK_ALLOC_ALIVE 0x8	/* the allocating process exists
+					 * (same pid and start time) */
+#define DMABUFSTAT_TRK_ORPHAN	0x10	/* the allocator has exited and no
+					 * process holds it by fd or mapping */
+#define DMABUFSTAT_TRK_FD	0x20	/* an fd install was seen (fd_*) */
+#define DMABUFSTAT_TRK_MORE_IMPORTERS 0x40 /* more than importers[] */
+#define DMABUFSTAT_TRK_IMPORTERS 4
+
+/* dmabufstat_importer.flags */
+#define DMABUFSTAT_IMP_GET	0x1	/* it took the buffer by fd
+					 * (dma_buf_get(): a DRM PRIME
+					 * import, V4L2, ...) */
+#define DMABUFSTAT_IMP_ATTACH	0x2	/* and attached device */
+#define DMABUFSTAT_IMP_DETACHED	0x4	/* which has detached since */
+#define DMABUFSTAT_IMP_ALIVE	0x8	/* the process exists */
+
+struct dmabufstat_importer {
+	uint32_t pid;		/* tgid */
+	uint32_t flags;		/* DMABUFSTAT_IMP_* */
+	char comm[DMABUFSTAT_COMM_LEN];
+	char device[DMABUFSTAT_DEVNAME_LEN];	/* "" if none */
+	uint64_t age_ns;	/* since the get or attach */
+};
+
+struct dmabufstat_buffer_track {
+	uint32_t flags;		/* DMABUFSTAT_TRK_* */
+	/* with DMABUFSTAT_TRK_EXPORT: the exporting task */
+	uint32_t alloc_pid;	/* tgid */
+	uint32_t alloc_tid;	/* the thread */
+	uint32_t alloc_uid;	/* real uid */
+	uint64_t alloc_cgroup_id;
+	char alloc_comm[DMABUFSTAT_COMM_LEN];	/* the thread's comm */
+	uint64_t age_ns;	/* snapshot time - export time */
+	uint64_t export_realtime_ns;	/* the export, CLOCK_REALTIME */
+	/* with DMABUFSTAT_TRK_FD: the first fd install */
+	uint32_t fd_pid;
+	char fd_comm[DMABUFSTAT_COMM_LEN];
+	/*
+	 * A buffer no process holds: the importer whose import keeps it
+	 * (the latest attached one, else the latest get), 0 if none.
+	 */
+	uint32_t keeper_pid;
+	char keeper_comm[DMABUFSTAT_COMM_LEN];
+	uint32_t nr_importers;	/* entries of importers[] */
+	struct dmabufstat_importer importers[DMABUFSTAT_TRK_IMPORTERS];
+};
+
+/*
+ * Tracking of buffer i of the snapshot; NULL when the snapshot was taken
+ * without tracking (not running, or its pins unreadable).
+ */
+DMABUFSTAT_API const struct dmabufstat_buffer_track *
+dmabufstat_buffer_track(const struct dmabufstat_snapshot *snap, size_t i);
+/* The tracking status when the snapshot was taken, or NULL (off). */
+DMABUFSTAT_API const struct dmabufstat_track_status *
+dmabufstat_snapshot_track(const struct dmabufstat_snapshot *snap);
+
+/*
+ * Per allocating process, over the buffers of the snapshot whose export
+ * was seen: allocated (what it exported and still exists) against held
+ * (its rss), so that an allocator serving clients shows as one.
+ */
+struct dmabufstat_allocator {
+	uint32_t pid;		/* tgid */
+	bool alive;
+	char comm[DMABUFSTAT_COMM_LEN];
+	uint32_t nr_bufs;	/* buffers it allocated that exist */
+	uint64_t bytes;		/* their sizes */
+	uint32_t nr_orphans;	/* of which orphaned */
+	uint64_t orphan_bytes;
+	uint64_t held;		/* its rss: what it holds itself */
+};
+
+/* By pid; 0 when the snapshot has no tracking. */
+DMABUFSTAT_API size_t
+dmabufstat_nr_allocators(const struct dmabufstat_snapshot *snap);
+DMABUFSTAT_API const struct dmabufstat_allocator *
+dmabufstat_allocator(const struct dmabufstat_snapshot *snap, size_t i);
+
 #ifdef __cplusplus
 }
 #endif

@@ -139,6 +139,10 @@ static const char usage_text[] =
 "      --group GROUP  pin, track start: group (name or gid) of the pinned\n"
 "                     files\n"
 "      --entries N    track start: the buffers tracked at most\n"
+"      --orphans, --leaks  buffers (with tracking on): only buffers whose\n"
+"                     allocator exited and that no process holds by fd or\n"
+"                     mapping, and kernel-only buffers with the process\n"
+"                     whose import keeps them (KEPT_BY)\n"
 "  -f, --force        pin: replace existing pins\n"
 "      --interval S   views: a sample every S seconds (0.05 to 86400); with\n"
 "                     -o json one JSON document per line (JSON Lines),\n"
@@ -231,7 +235,7 @@ enum {
 	O_OUTPUT, O_SORT, O_REVERSE, O_ROWS, O_PID, O_UID, O_CGROUP, O_BYTES,
 	O_VIEW, O_INTERVAL, O_COUNT, O_MODE, O_GROUP, O_FORCE, O_ANDROID,
 	O_ALL, O_BUFS, O_PROMETHEUS, O_TEXTFILE, O_TOP, O_BACKEND, O_VERBOSE,
-	O_EXPORTER, O_ENTRIES, O_NR,
+	O_EXPORTER, O_ENTRIES, O_ORPHANS, O_NR,
 };
 
 #define OPT(o) (1u << (o))
@@ -239,7 +243,8 @@ enum {
 #define O_GLOBAL (OPT(O_BACKEND) | OPT(O_VERBOSE))
 #define O_VIEWS (OPT(O_OUTPUT) | OPT(O_SORT) | OPT(O_REVERSE) | OPT(O_ROWS) | \
 		 OPT(O_PID) | OPT(O_UID) | OPT(O_CGROUP) | OPT(O_BYTES) | \
-		 OPT(O_VIEW) | OPT(O_INTERVAL) | OPT(O_COUNT) | OPT(O_EXPORTER))
+		 OPT(O_VIEW) | OPT(O_INTERVAL) | OPT(O_COUNT) | OPT(O_EXPORTER) | \
+		 OPT(O_ORPHANS))
 
 /* The option's name in messages, by bit. */
 static const char *const opt_names[O_NR] = {
@@ -252,6 +257,7 @@ static const char *const opt_names[O_NR] = {
 	[O_PROMETHEUS] = "--prometheus", [O_TEXTFILE] = "--textfile",
 	[O_TOP] = "--top", [O_BACKEND] = "--backend", [O_VERBOSE] = "-v",
 	[O_EXPORTER] = "--exporter", [O_ENTRIES] = "--entries",
+	[O_ORPHANS] = "--orphans",
 };
 
 static const struct cmd {
@@ -295,6 +301,8 @@ static const struct option long_opts[] = {
 	{ "textfile", required_argument, NULL, 0x100 + O_TEXTFILE },
 	{ "top", required_argument, NULL, 0x100 + O_TOP },
 	{ "entries", required_argument, NULL, 0x100 + O_ENTRIES },
+	{ "orphans", no_argument, NULL, 0x100 + O_ORPHANS },
+	{ "leaks", no_argument, NULL, 0x100 + O_ORPHANS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -423,6 +431,10 @@ static unsigned int parse_args(int argc, char **argv)
 						optarg);
 			env.top = v;
 			seen |= OPT(O_TOP);
+			break;
+		case 0x100 + O_ORPHANS:
+			env.filter.f.leaks = true;
+			seen |= OPT(O_ORPHANS);
 			break;
 		case 0x100 + O_ENTRIES:
 			if (!cli_parse_u64(optarg, &v) || !v || v > 1u << 24)

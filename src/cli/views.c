@@ -132,6 +132,11 @@ static int view_once(struct dmabufstat *ds, const char *name, bool summary,
 	}
 	if (!inos_exist(snap))
 		goto out;
+	if (env.filter.f.leaks && !dmabufstat_snapshot_track(snap)) {
+		cli_error("%s --orphans: needs lifecycle tracking (dmabufstat track start; buffers from before it are never called orphans)",
+			  name);
+		goto out;
+	}
 	m.view = name;
 	m.reason = dmabufstat_fallback_reason(ds);
 	m.snap = snap;
@@ -144,10 +149,14 @@ static int view_once(struct dmabufstat *ds, const char *name, bool summary,
 		doc.csv_backend = dmabufstat_snapshot_backend_name(snap);
 		doc.no_csv_header = sample > 0;
 	} else {
-		snprintf(banner, sizeof(banner), "Backend: %s%s%s%s",
+		const struct dmabufstat_track_status *ts;
+
+		ts = dmabufstat_snapshot_track(snap);
+		snprintf(banner, sizeof(banner), "Backend: %s%s%s%s%s%s",
 			 dmabufstat_snapshot_backend_name(snap),
 			 *m.reason ? " (fell back: " : "", m.reason,
-			 *m.reason ? ")" : "");
+			 *m.reason ? ")" : "", ts ? ", tracking: " : "",
+			 ts ? dmabufstat_track_method_name(ts->method) : "");
 		doc.banner = banner;
 	}
 	doc.meta = json_meta;
@@ -225,6 +234,8 @@ int cmd_view(struct dmabufstat *ds, const char *name, char **args, int nr)
 					args[i]);
 		cli_filter_pids(&env.filter, args[i]);
 	}
+	if (env.filter.f.leaks && v != REP_BUFFERS)
+		cli_usage_error("--orphans: a buffers option, not of %s", name);
 	if (env.format == CLI_FORMAT_RAW)
 		cli_usage_error("-o raw: the formats of %s are table, json and csv",
 				name);

@@ -135,7 +135,7 @@ void cli_filter_exporter(struct cli_filter *cf, const char *arg)
 bool cli_filtered(const struct cli_filter *cf)
 {
 	return cf->f.nr_pids || cf->f.has_uid || cf->f.has_cgroup ||
-	       cf->f.exporter;
+	       cf->f.exporter || cf->f.leaks;
 }
 
 double cli_parse_interval(const char *what, const char *arg)

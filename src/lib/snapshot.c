@@ -9,6 +9,7 @@
 
 #include "snapshot.h"
 #include "source.h"
+#include "track.h"
 
 DMABUFSTAT_API void dmabufstat_snapshot_free(struct dmabufstat_snapshot *s)
 {
@@ -28,6 +29,9 @@ DMABUFSTAT_API void dmabufstat_snapshot_free(struct dmabufstat_snapshot *s)
 	free(s->devices);
 	free(s->uids);
 	free(s->cgroups);
+	free(s->track);
+	free(s->track_status);
+	free(s->allocators);
 	free(s);
 }
 
@@ -36,10 +40,12 @@ DMABUFSTAT_API int dmabufstat_snapshot(struct dmabufstat *ds,
 {
 	struct dmabufstat_snapshot *s;
 	struct collect c = {};
+	uint64_t walk_start;
 	struct timespec ts;
 	int err;
 
 	*snap = NULL;
+	walk_start = track_boottime_ns();
 	err = backend_collect(ds, &c);
 	if (err) {
 		collect_free(&c);
@@ -62,6 +68,11 @@ DMABUFSTAT_API int dmabufstat_snapshot(struct dmabufstat *ds,
 	if (err) {
 		dmabufstat_snapshot_free(s);
 		return ds_nomem(ds);
+	}
+	err = track_join(ds, s, walk_start);
+	if (err) {
+		dmabufstat_snapshot_free(s);
+		return err;
 	}
 	*snap = s;
 	return 0;

@@ -42,6 +42,12 @@ struct dmabufstat_snapshot {
 	size_t nr_devices;
 	struct dmabufstat_group *uids, *cgroups;
 	size_t nr_uids, nr_cgroups;
+
+	/* track_join.c: NULL/0 when tracking was off */
+	struct dmabufstat_buffer_track *track;	/* per buffer */
+	struct dmabufstat_track_status *track_status;
+	struct dmabufstat_allocator *allocators;
+	size_t nr_allocators;
 };
 
 /*

@@ -199,6 +199,7 @@ static int cmp_cell(const struct rep_col *c, const union rep_cell *a,
 	case REP_S64:
 	case REP_DELTA:
 	case REP_RATE:
+	case REP_AGE:
 		return cmp_s64(b->i, a->i);
 	case REP_BOOL:
 	case REP_MARK:
@@ -341,6 +342,10 @@ size_t rep_cell_text(const struct rep_table *t, const struct rep_row *r,
 		break;
 	case REP_MARK:
 		append(buf, len, &off, &w, v->b ? "!" : "", false);
+		break;
+	case REP_AGE:
+		rep_age(num, sizeof(num), v->i);
+		append(buf, len, &off, &w, num, false);
 		break;
 	case REP_STRLIST:
 		for (i = 0; i < v->l.n; i++) {

@@ -31,6 +31,7 @@ enum rep_type {
 	REP_BOOL,	/* "yes"/"no" in tables */
 	REP_DELTA,	/* signed bytes */
 	REP_RATE,	/* signed bytes per second */
+	REP_AGE,	/* signed ns, -1 unknown ('?'): 45s, 3m12s, 2h05m */
 	REP_MARK,	/* a flag shown as '!' (or nothing) */
 	REP_STRLIST,
 	REP_U64LIST,
@@ -86,7 +87,7 @@ enum rep_view {
 	REP_NR_VIEWS,
 };
 
-#define REP_MAX_COLS	24
+#define REP_MAX_COLS	40
 #define REP_MAX_EXT	8	/* of them, for the extension's columns */
 
 /* Which rows a view keeps. Processes match all of pids, uid and cgroup. */
@@ -100,6 +101,9 @@ struct rep_filter {
 	const char *exporter;	/* buffers of this exporter only; NULL any */
 	const char *text;	/* rows with it in a text column (any case),
 				 * or equal to an identifier; NULL or "" any */
+	/* buffers: only leaks (tracking): orphans, and kernel-only
+	 * buffers with the importer that keeps them */
+	bool leaks;
 };
 
 struct rep_table;
@@ -163,7 +167,11 @@ const char *rep_view_default_sort(enum rep_view v);
 /* Its usage column (what growth is measured on), -1 for none. */
 int rep_view_usage_col(enum rep_view v);
 
-/* An empty table of view v's columns (and ext's, where it applies). */
+/*
+ * An empty table of view v's columns (and ext's, where it applies), those
+ * that need tracking included; rep_build() leaves them out when its
+ * snapshot has no tracking (rep_view_tracked() says which it did).
+ */
 void rep_table_init(struct rep_table *t, enum rep_view v,
 		    const struct rep_ext *ext);
 /*
@@ -174,6 +182,8 @@ int rep_build(struct rep_table *t, enum rep_view v,
 	      const struct dmabufstat_snapshot *snap,
 	      const struct rep_filter *f, const struct rep_ext *ext);
 void rep_table_free(struct rep_table *t);
+/* Has t the tracking columns (buffers, procs with tracking on)? */
+bool rep_view_tracked(const struct rep_table *t);
 
 /* A new row (zeroed cells) at the end; NULL when out of memory. */
 struct rep_row *rep_row_add(struct rep_table *t, long idx);

@@ -251,3 +251,25 @@ void rep_csv_quoted(FILE *f, const char *s)
 	}
 	fputc('"', f);
 }
+
+size_t rep_age(char *buf, size_t len, int64_t ns)
+{
+	uint64_t s = ns / 1000000000;
+	int n;
+
+	if (ns < 0)
+		n = snprintf(buf, len, "?");
+	else if (s < 60)
+		n = snprintf(buf, len, "%us", (unsigned int)s);
+	else if (s < 3600)
+		n = snprintf(buf, len, "%um%02us", (unsigned int)(s / 60),
+			     (unsigned int)(s % 60));
+	else if (s < 86400)
+		n = snprintf(buf, len, "%uh%02um", (unsigned int)(s / 3600),
+			     (unsigned int)(s % 3600 / 60));
+	else
+		n = snprintf(buf, len, "%llud%02uh",
+			     (unsigned long long)(s / 86400),
+			     (unsigned int)(s % 86400 / 3600));
+	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
+}

@@ -49,6 +49,8 @@ size_t rep_i64(char *buf, int64_t v);
 size_t rep_size(char *buf, uint64_t v, bool bytes);
 /* A signed size: "0", "+4.0K", "-1.5M" (exact with bytes). */
 size_t rep_signed_size(char *buf, int64_t v, bool bytes);
+/* A duration in ns as 45s, 3m12s, 2h05m or 3d04h; '?' when negative. */
+size_t rep_age(char *buf, size_t len, int64_t ns);
 
 /*
  * s escaped for a table or the screen (the rule above) at out, which holds

@@ -20,7 +20,12 @@
 
 enum { B_INO, B_SIZE, B_EXPORTER, B_NAME, B_PROCS, B_FDS, B_MAPS,
        B_KERNEL_ONLY, B_PIDS, B_DEVICES, B_EXP_NAME, B_DRIVER, B_HAS_NAME,
-       B_REFCOUNT, B_VMAPS, B_ATTACHED };
+       B_REFCOUNT, B_VMAPS, B_ATTACHED,
+       /* with tracking only (dmabufstat track start): the last ones */
+       B_ALLOCATOR, B_AGE, B_IMPORTERS, B_KEPT_BY, B_ORPHAN, B_TRACKED,
+       B_ALLOC_PID, B_ALLOC_COMM, B_ALLOC_ALIVE, B_ALLOC_UID,
+       B_ALLOC_CGROUP, B_IMPORTER_PIDS, B_KEEPER_PID };
+#define B_FIRST_TRACK B_ALLOCATOR
 static const struct rep_col buffer_cols[] = {
 	[B_INO] = { "ino", "INODE", REP_U64, REP_ID, 8 },
 	[B_SIZE] = { "size", "SIZE", REP_SIZE, 0, 7 },
@@ -38,6 +43,22 @@ static const struct rep_col buffer_cols[] = {
 	[B_REFCOUNT] = { "refcount", "REFCOUNT", REP_S64, REP_WIDE },
 	[B_VMAPS] = { "vmaps", "VMAPS", REP_S64, REP_WIDE },
 	[B_ATTACHED] = { "attached", "ATTACHED", REP_U64, REP_WIDE },
+	[B_ALLOCATOR] = { "allocator", "ALLOCATOR", REP_STR, 0, 16, 2 },
+	[B_AGE] = { "age_ns", "AGE", REP_AGE, 0, 6, 2 },
+	[B_IMPORTERS] = { "importers", "IMPORTERS", REP_STRLIST, 0, 16, 3 },
+	[B_KEPT_BY] = { "kept_by", "KEPT_BY", REP_STR, 0, 14, 4 },
+	[B_ORPHAN] = { "orphan", "ORPHAN", REP_BOOL, 0, 6, 4 },
+	[B_TRACKED] = { "tracked", "TRACKED", REP_STR, REP_WIDE },
+	[B_ALLOC_PID] = { "alloc_pid", "ALLOC_PID", REP_U64, REP_ID | REP_WIDE },
+	[B_ALLOC_COMM] = { "alloc_comm", "ALLOC_COMM", REP_STR, REP_WIDE },
+	[B_ALLOC_ALIVE] = { "alloc_alive", "ALLOC_ALIVE", REP_BOOL, REP_WIDE },
+	[B_ALLOC_UID] = { "alloc_uid", "ALLOC_UID", REP_S64, REP_WIDE },
+	[B_ALLOC_CGROUP] = { "alloc_cgroup_id", "ALLOC_CGROUP", REP_U64,
+			     REP_ID | REP_WIDE },
+	[B_IMPORTER_PIDS] = { "importer_pids", "IMPORTER_PIDS", REP_U64LIST,
+			      REP_WIDE },
+	[B_KEEPER_PID] = { "keeper_pid", "KEEPER_PID", REP_U64,
+			   REP_ID | REP_WIDE },
 };
 
 enum { E_NAME, E_EXP_NAME, E_COUNT, E_BYTES, E_RESOLVED };
@@ -50,7 +71,10 @@ static const struct rep_col exporter_cols[] = {
 };
 
 enum { P_PID, P_UID, P_COMM, P_RSS, P_PSS, P_BUFS, P_FDS, P_MAPS,
-       P_CGROUP, P_INOS };
+       P_CGROUP, P_INOS,
+       /* with tracking only */
+       P_ALLOCATED, P_ALLOC_BUFS };
+#define P_FIRST_TRACK P_ALLOCATED
 static const struct rep_col proc_cols[] = {
 	[P_PID] = { "pid", "PID", REP_U64, REP_ID, 7 },
 	[P_UID] = { "uid", "UID", REP_U64, REP_ID, 5, 2 },
@@ -62,6 +86,8 @@ static const struct rep_col proc_cols[] = {
 	[P_MAPS] = { "maps", "MAPS", REP_U64, 0, 5, 5 },
 	[P_CGROUP] = { "cgroup_id", "CGROUP", REP_U64, REP_ID | REP_WIDE },
 	[P_INOS] = { "inos", "INODES", REP_U64LIST, REP_WIDE },
+	[P_ALLOCATED] = { "allocated", "ALLOC", REP_SIZE, 0, 7, 3 },
+	[P_ALLOC_BUFS] = { "alloc_bufs", "ALLOC_BUFS", REP_U64, REP_WIDE },
 };
 
 enum { D_NAME, D_COUNT, D_BYTES };
@@ -135,25 +161,27 @@ static const struct {
 	int ncols;
 	const char *sort;	/* default sort key */
 	int usage;		/* growth is measured on it; -1 none */
+	int first_track;	/* columns from it on need tracking; 0 none */
 	int (*build)(struct build *b);
 } views[REP_NR_VIEWS] = {
 	[REP_BUFFERS] = { "buffers", "buffers", buffer_cols,
-			  ARRAY_SIZE(buffer_cols), "size", -1, build_buffers },
+			  ARRAY_SIZE(buffer_cols), "size", -1, B_FIRST_TRACK,
+			  build_buffers },
 	[REP_EXPORTERS] = { "exporters", "exporters", exporter_cols,
-			    ARRAY_SIZE(exporter_cols), "bytes", E_BYTES,
+			    ARRAY_SIZE(exporter_cols), "bytes", E_BYTES, 0,
 			    build_exporters },
 	[REP_PROCS] = { "procs", "processes", proc_cols, ARRAY_SIZE(proc_cols),
-			"rss", P_RSS, build_procs },
+			"rss", P_RSS, P_FIRST_TRACK, build_procs },
 	[REP_DEVICES] = { "devices", "devices", device_cols,
-			  ARRAY_SIZE(device_cols), "bytes", D_BYTES,
+			  ARRAY_SIZE(device_cols), "bytes", D_BYTES, 0,
 			  build_devices },
 	[REP_UIDS] = { "uids", "uids", uid_cols, ARRAY_SIZE(uid_cols), "rss",
-		       G_RSS, build_uids },
+		       G_RSS, 0, build_uids },
 	[REP_CGROUPS] = { "cgroups", "cgroups", cgroup_cols,
-			  ARRAY_SIZE(cgroup_cols), "rss", G_RSS,
+			  ARRAY_SIZE(cgroup_cols), "rss", G_RSS, 0,
 			  build_cgroups },
 	[REP_TOTALS] = { "totals", "totals", totals_cols,
-			 ARRAY_SIZE(totals_cols), "bytes", -1, build_totals },
+			 ARRAY_SIZE(totals_cols), "bytes", -1, 0, build_totals },
 };
 
 const char *rep_view_name(enum rep_view v)
@@ -227,6 +255,14 @@ static bool exporter_matches(const struct rep_filter *f,
 	       !strcmp(b->exporter, f->exporter);
 }
 
+/* An orphan, or a kernel-only buffer an importer keeps (tracking). */
+static bool is_leak(const struct dmabufstat_snapshot *s, size_t i)
+{
+	const struct dmabufstat_buffer_track *t = dmabufstat_buffer_track(s, i);
+
+	return t && ((t->flags & DMABUFSTAT_TRK_ORPHAN) || t->keeper_pid);
+}
+
 /* Is buffer i of a wanted exporter and held by a wanted process? */
 static bool buffer_matches(const struct build *b, size_t i)
 {
@@ -235,6 +271,8 @@ static bool buffer_matches(const struct build *b, size_t i)
 	size_t j;
 
 	if (!exporter_matches(b->f, buf))
+		return false;
+	if (b->f && b->f->leaks && !is_leak(b->snap, i))
 		return false;
 	if (!proc_filtered(b->f))
 		return true;
@@ -285,6 +323,71 @@ static void extend(struct build *b, struct rep_row *r)
 
 /* ------------------------------------------------------------------ */
 /* Builders                                                           */
+
+/* "comm:pid", owned by the table; NULL when out of memory. */
+static const char *comm_pid(struct rep_table *t, const char *comm,
+			    uint32_t pid, const char *dev, const char *note)
+{
+	char buf[128];
+
+	snprintf(buf, sizeof(buf), "%s:%u%s%s%s", comm, pid,
+		 dev && *dev ? ">" : "", dev ?: "", note);
+	return rep_strdup(t, buf);
+}
+
+/* The tracking cells of a buffer: 0 or -ENOMEM. */
+static int fill_track(struct rep_table *t, union rep_cell *c,
+		      const struct dmabufstat_buffer_track *tr)
+{
+	const char *imps[DMABUFSTAT_TRK_IMPORTERS];
+	uint64_t pids[DMABUFSTAT_TRK_IMPORTERS];
+	uint32_t i;
+
+	c[B_AGE].i = -1;
+	c[B_ALLOC_UID].i = -1;
+	if (!tr)
+		return 0;
+	if (tr->flags & DMABUFSTAT_TRK_EXPORT) {
+		c[B_TRACKED].s = "export";
+		c[B_ALLOCATOR].s = comm_pid(t, tr->alloc_comm, tr->alloc_pid,
+					    NULL,
+					    tr->flags & DMABUFSTAT_TRK_ALLOC_ALIVE ?
+					    "" : " (exited)");
+		c[B_AGE].i = tr->age_ns;
+		c[B_ALLOC_PID].u = tr->alloc_pid;
+		c[B_ALLOC_COMM].s = tr->alloc_comm;
+		c[B_ALLOC_ALIVE].b = tr->flags & DMABUFSTAT_TRK_ALLOC_ALIVE;
+		c[B_ALLOC_UID].i = tr->alloc_uid;
+		c[B_ALLOC_CGROUP].u = tr->alloc_cgroup_id;
+		if (!c[B_ALLOCATOR].s)
+			return -ENOMEM;
+	} else {
+		c[B_TRACKED].s = tr->flags & DMABUFSTAT_TRK_BEFORE ? "before" :
+								    "unknown";
+		c[B_ALLOCATOR].s = tr->flags & DMABUFSTAT_TRK_BEFORE ?
+				   "before tracking" : "unknown";
+	}
+	c[B_ORPHAN].b = tr->flags & DMABUFSTAT_TRK_ORPHAN;
+	c[B_KEEPER_PID].u = tr->keeper_pid;
+	if (tr->keeper_pid) {
+		c[B_KEPT_BY].s = comm_pid(t, tr->keeper_comm, tr->keeper_pid,
+					  NULL, "");
+		if (!c[B_KEPT_BY].s)
+			return -ENOMEM;
+	}
+	for (i = 0; i < tr->nr_importers && i < DMABUFSTAT_TRK_IMPORTERS; i++) {
+		const struct dmabufstat_importer *imp = &tr->importers[i];
+
+		pids[i] = imp->pid;
+		imps[i] = comm_pid(t, imp->comm, imp->pid, imp->device,
+				   imp->flags & DMABUFSTAT_IMP_DETACHED ?
+				   " (detached)" : "");
+		if (!imps[i])
+			return -ENOMEM;
+	}
+	return rep_list_u64(t, &c[B_IMPORTER_PIDS], pids, i) ?:
+	       rep_list_str(t, &c[B_IMPORTERS], imps, i);
+}
 
 static int build_buffers(struct build *b)
 {
@@ -340,6 +443,9 @@ static int build_buffers(struct build *b)
 			devs[nd++] = buf->attach[j];
 		if (rep_list_u64(b->t, &c[B_PIDS], pids, np) ||
 		    rep_list_str(b->t, &c[B_DEVICES], devs, nd))
+			break;
+		if (rep_view_tracked(b->t) &&
+		    fill_track(b->t, c, dmabufstat_buffer_track(s, i)))
 			break;
 		extend(b, r);
 	}
@@ -471,6 +577,22 @@ static int build_devices(struct build *b)
 	return 0;
 }
 
+/* What pid allocated that still exists (tracking). */
+static void fill_allocated(const struct dmabufstat_snapshot *s, uint32_t pid,
+			   union rep_cell *c)
+{
+	size_t i, n = dmabufstat_nr_allocators(s);
+
+	for (i = 0; i < n; i++) {
+		const struct dmabufstat_allocator *a = dmabufstat_allocator(s, i);
+
+		if (a->pid == pid && a->alive) {
+			c[P_ALLOCATED].u = a->bytes;
+			c[P_ALLOC_BUFS].u = a->nr_bufs;
+		}
+	}
+}
+
 static int build_procs(struct build *b)
 {
 	const struct dmabufstat_snapshot *s = b->snap;
@@ -501,6 +623,8 @@ static int build_procs(struct build *b)
 		c[P_BUFS].u = p->nr_bufs;
 		c[P_FDS].u = p->nr_fds;
 		c[P_MAPS].u = p->nr_maps;
+		if (rep_view_tracked(b->t))
+			fill_allocated(s, p->pid, c);
 		/* one exporter's buffers: the process's figures for them */
 		if (b->f && b->f->exporter)
 			c[P_RSS].u = c[P_PSS].u = c[P_BUFS].u = c[P_FDS].u =
@@ -665,22 +789,37 @@ static void filter_text(struct rep_table *t, const char *text)
 	t->nr = k;
 }
 
-void rep_table_init(struct rep_table *t, enum rep_view v,
-		    const struct rep_ext *ext)
+/* The view's columns, those needing tracking only if with_track. */
+static void table_init(struct rep_table *t, enum rep_view v,
+		       const struct rep_ext *ext, bool with_track)
 {
-	int i;
+	int i, n = views[v].ncols;
 
+	if (!with_track && views[v].first_track)
+		n = views[v].first_track;
 	memset(t, 0, sizeof(*t));
 	t->view = v;
 	t->indent_col = -1;
 	t->default_sort = views[v].sort;
-	for (i = 0; i < views[v].ncols; i++)
+	for (i = 0; i < n; i++)
 		t->cols[t->ncols++] = views[v].cols[i];
 	t->nbase = t->ncols;
 	if (!ext || views[v].usage < 0)
 		return;		/* nothing to measure growth on */
 	for (i = 0; i < ext->ncols && i < REP_MAX_EXT; i++)
 		t->cols[t->ncols++] = ext->cols[i];
+}
+
+void rep_table_init(struct rep_table *t, enum rep_view v,
+		    const struct rep_ext *ext)
+{
+	table_init(t, v, ext, true);
+}
+
+bool rep_view_tracked(const struct rep_table *t)
+{
+	return views[t->view].first_track &&
+	       t->nbase > views[t->view].first_track;
 }
 
 int rep_build(struct rep_table *t, enum rep_view v,
@@ -690,7 +829,7 @@ int rep_build(struct rep_table *t, enum rep_view v,
 	struct build b = { .t = t, .snap = snap, .f = f, .ext = ext };
 	int err;
 
-	rep_table_init(t, v, ext);
+	table_init(t, v, ext, dmabufstat_snapshot_track(snap));
 	t->snap = snap;
 	if (t->ncols == t->nbase)
 		b.ext = NULL;	/* nothing to measure growth on */

@@ -253,6 +253,7 @@ static void json_row(struct jsonw *w, const struct rep_table *t,
 		case REP_S64:
 		case REP_DELTA:
 		case REP_RATE:
+		case REP_AGE:
 			jsonw_int_field(w, col->key, v[c].i);
 			break;
 		case REP_BOOL:
@@ -333,6 +334,25 @@ void rep_json_snapshot(struct jsonw *w, const struct dmabufstat_snapshot *s,
 	if (fl & DMABUFSTAT_SNAP_PARTIAL_PROCS)
 		jsonw_string(w, "partial-procs");
 	jsonw_end_array(w);
+	rep_json_tracking(w, dmabufstat_snapshot_track(s));
+}
+
+void rep_json_tracking(struct jsonw *w, const struct dmabufstat_track_status *t)
+{
+	if (!t)
+		return;		/* off: no "tracking" key, nor its fields */
+	jsonw_name(w, "tracking");
+	jsonw_start_object(w);
+	jsonw_string_field(w, "method", dmabufstat_track_method_name(t->method));
+	jsonw_bool_field(w, "sees_release", t->sees_release);
+	jsonw_uint_field(w, "start_realtime_ns", t->start_realtime_ns);
+	jsonw_uint_field(w, "entries", t->entries);
+	jsonw_uint_field(w, "max_entries", t->max_entries);
+	jsonw_uint_field(w, "exports", t->exports);
+	jsonw_uint_field(w, "late", t->late);
+	jsonw_uint_field(w, "dropped", t->dropped);
+	jsonw_uint_field(w, "released", t->released);
+	jsonw_end_object(w);
 }
 
 /* ------------------------------------------------------------------ */
@@ -355,6 +375,7 @@ static void csv_cell(FILE *f, const struct rep_table *t,
 	case REP_S64:
 	case REP_DELTA:
 	case REP_RATE:
+	case REP_AGE:
 		fwrite_unlocked(num, 1, rep_i64(num, v->i), f);
 		break;
 	case REP_BOOL:

@@ -89,5 +89,7 @@ int rep_write(FILE *out, const struct rep_doc *d, const struct rep_style *st);
  */
 void rep_json_snapshot(struct jsonw *w, const struct dmabufstat_snapshot *s,
 		       const char *fallback_reason);
+/* The "tracking" object of a snapshot taken with tracking (else nothing). */
+void rep_json_tracking(struct jsonw *w, const struct dmabufstat_track_status *t);
 
 #endif /* __DMABUFSTAT_REPORT_WRITE_H */
