@@ -234,6 +234,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *manifest = NULL, *ready = NULL;
+	struct sigaction sa = { 0 };
 	unsigned long ino[4];
 	char name[64], line[16];
 	bool with_import;
@@ -258,8 +259,11 @@ int main(int argc, char **argv)
 	}
 	if (!manifest)
 		die("--manifest FILE", EINVAL);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
+	/* no SA_RESTART: a holder blocked in recvmsg() must see it */
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 	card = vgem_open();
 	with_import = card >= 0;
 	if (card >= 0)

@@ -68,8 +68,9 @@ static bool same_process(uint32_t pid, uint64_t start_boot_ns)
 		return false;
 	if (sscanf(p + 1, " %c", &state) != 1 || state == 'Z' || state == 'X')
 		return false;
-	/* starttime is field 22; field 3 (the state) follows the ')' */
-	for (i = 3; i < 22 && p; i++)
+	/* starttime is field 22; field 3 (the state) follows the ')':
+	 * after step i, p is at the space before field i */
+	for (i = 3; i <= 22 && p; i++)
 		p = strchr(p + 1, ' ');
 	if (!p || sscanf(p + 1, "%llu", &start) != 1)
 		return false;
