@@ -322,6 +322,28 @@ static void check_buffer(json_object *bufs, const struct lc_manifest *m,
 			    "importer listed");
 }
 
+/* export --prometheus: the orphans the manifest has, tracking named. */
+static void check_prometheus(const struct lc_manifest *m)
+{
+	char cmd[512], *out, *line;
+	int st, i, want = 0;
+
+	for (i = 0; i < m->nr; i++)
+		want += m->bufs[i].orphan;
+	snprintf(cmd, sizeof(cmd), "%s export --prometheus",
+		 exe_beside("dmabufstat"));
+	out = run_capture(cmd, &st);
+	if (!ASSERT_OK_PTR(out, cmd) || !ASSERT_EQ(st, 0, "export status"))
+		goto out;
+	ASSERT_HAS_SUBSTR(out, "dmabufstat_tracking_info{method=", "method");
+	line = strstr(out, "\ndmabuf_orphan_buffers ");
+	if (ASSERT_OK_PTR(line, "dmabuf_orphan_buffers"))
+		ASSERT_EQ(atoi(line + strlen("\ndmabuf_orphan_buffers ")), want,
+			  "orphans exported");
+out:
+	free(out);
+}
+
 static pid_t start_lifecycle(char *dir, size_t len, char *manifest)
 {
 	struct timespec ts = { 0, 50 * 1000 * 1000 };
@@ -455,6 +477,7 @@ static void lifecycle(void)
 		if (ASSERT_OK_PTR(o, "allocator in procs"))
 			ASSERT_EQ(ju(o, "allocated"), alloc, "allocated");
 	}
+	check_prometheus(&m);
 	kill(lc, SIGTERM);
 	waitpid(lc, NULL, 0);
 	lc = -1;

@@ -91,6 +91,61 @@ static void proc_gauge(FILE *f, const char *name,
 	fprintf(f, "} %" PRIu64 "\n", v);
 }
 
+/* With lifecycle tracking on: its state, orphans, the oldest buffer and
+ * per allocator what it allocated that still exists. */
+static void prom_tracking(FILE *f, const struct dmabufstat_snapshot *snap)
+{
+	const struct dmabufstat_track_status *ts = dmabufstat_snapshot_track(snap);
+	uint64_t orphans = 0, orphan_bytes = 0, kept = 0, oldest = 0;
+	size_t i, n = dmabufstat_nr_buffers(snap);
+
+	if (!ts)
+		return;
+	for (i = 0; i < n; i++) {
+		const struct dmabufstat_buffer_track *t;
+
+		t = dmabufstat_buffer_track(snap, i);
+		if (t->flags & DMABUFSTAT_TRK_ORPHAN) {
+			orphans++;
+			orphan_bytes += dmabufstat_buffer(snap, i)->size;
+		}
+		kept += !!t->keeper_pid;
+		if ((t->flags & DMABUFSTAT_TRK_EXPORT) && t->age_ns > oldest)
+			oldest = t->age_ns;
+	}
+	family(f, "dmabufstat_tracking_info",
+	       "Lifecycle tracking's method (value 1; absent when off).");
+	gauge1(f, "dmabufstat_tracking_info", "method",
+	       dmabufstat_track_method_name(ts->method), 1);
+	family(f, "dmabufstat_tracking_entries", "Buffers tracked now.");
+	gauge(f, "dmabufstat_tracking_entries", ts->entries);
+	family(f, "dmabufstat_tracking_dropped",
+	       "Inserts the full tracking map refused since the start.");
+	gauge(f, "dmabufstat_tracking_dropped", ts->dropped);
+	family(f, "dmabuf_orphan_buffers",
+	       "Buffers whose allocator exited and that no process holds.");
+	gauge(f, "dmabuf_orphan_buffers", orphans);
+	family(f, "dmabuf_orphan_bytes", "Bytes of those buffers.");
+	gauge(f, "dmabuf_orphan_bytes", orphan_bytes);
+	family(f, "dmabuf_kept_by_import_buffers",
+	       "Buffers no process holds that an importing process keeps.");
+	gauge(f, "dmabuf_kept_by_import_buffers", kept);
+	family(f, "dmabuf_oldest_buffer_age_seconds",
+	       "Age of the oldest buffer exported since tracking started.");
+	gauge(f, "dmabuf_oldest_buffer_age_seconds", oldest / 1000000000);
+	family(f, "dmabuf_allocated_bytes",
+	       "Bytes of the existing buffers each process allocated.");
+	for (i = 0; i < dmabufstat_nr_allocators(snap); i++) {
+		const struct dmabufstat_allocator *a;
+
+		a = dmabufstat_allocator(snap, i);
+		fprintf(f, "dmabuf_allocated_bytes{pid=\"%u\",comm=", a->pid);
+		label_value(f, a->comm);
+		fprintf(f, ",alive=\"%s\"} %" PRIu64 "\n",
+			a->alive ? "true" : "false", a->bytes);
+	}
+}
+
 static int prom_write(FILE *f, const struct dmabufstat_snapshot *snap,
 	       const struct prom_opts *o)
 {
@@ -177,6 +232,7 @@ static int prom_write(FILE *f, const struct dmabufstat_snapshot *snap,
 			   dmabufstat_process(snap, idx[i]),
 			   dmabufstat_process(snap, idx[i])->pss);
 	free(idx);
+	prom_tracking(f, snap);
 	if (fflush(f))
 		return -errno;
 	return ferror(f) ? -EIO : 0;

@@ -199,6 +199,21 @@ static int cmp_alloc(const void *a, const void *b)
 	return CMP(x->pid, y->pid);
 }
 
+/* The snapshot's process pid (its hash), or NULL. */
+static const struct dmabufstat_process *
+find_process(const struct dmabufstat_snapshot *s, uint32_t pid)
+{
+	size_t i;
+
+	if (!s->proc_hash)
+		return NULL;
+	for (i = hash64(pid) & s->proc_hash_mask; s->proc_hash[i];
+	     i = (i + 1) & s->proc_hash_mask)
+		if (s->procs[s->proc_hash[i] - 1].pid == pid)
+			return &s->procs[s->proc_hash[i] - 1];
+	return NULL;
+}
+
 /* Per allocator, over the joined buffers. */
 static int build_allocators(struct dmabufstat_snapshot *s)
 {
@@ -234,7 +249,7 @@ static int build_allocators(struct dmabufstat_snapshot *s)
 	}
 	qsort(s->allocators, n, sizeof(*s->allocators), cmp_alloc);
 	for (i = 0; i < n; i++) {
-		p = dmabufstat_find_process(s, s->allocators[i].pid, NULL);
+		p = find_process(s, s->allocators[i].pid);
 		if (p && s->allocators[i].alive)
 			s->allocators[i].held = p->rss;
 	}
