@@ -150,6 +150,8 @@ int rep_sort_col(const struct rep_table *t, const char *key)
 
 	if (!strcmp(key, "size") && t->default_sort)
 		key = t->default_sort;
+	if (!strcmp(key, "age"))
+		key = "age_ns";	/* the tracking column's short name */
 	for (i = 0; i < t->ncols; i++)
 		if (!strcmp(t->cols[i].key, key))
 			return sortable(&t->cols[i]) ? i : -1;

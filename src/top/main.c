@@ -81,6 +81,11 @@ static const char usage_text[] =
 "                       (default 3; 0: off). Usage: rss for processes, uids,\n"
 "                       cgroups; bytes for exporters and devices\n"
 "      --since-start    DELTA is against the first refresh, not the previous\n"
+"      --orphans        the leaks view (with lifecycle tracking on, dmabufstat\n"
+"                       track start): buffers whose allocator exited and that\n"
+"                       no process holds, and kernel-only buffers with the\n"
+"                       process whose import keeps them (KEPT_BY); implies\n"
+"                       -v buffers; key o\n"
 "  -H, --tree           start grouped: processes by command name, buffers by\n"
 "                       exporter (group rows are shown as [N] and sum members)\n"
 "      --bytes          sizes in bytes, not 4.0K, 1.2M, ...: sizes below 1024\n"
@@ -99,7 +104,11 @@ static const char usage_text[] =
 "entity that appeared later counts from 0) and L (the leak mark, -K).\n"
 "Exporters, devices, uids and cgroups have the same growth columns;\n"
 "buffers show INODE SIZE EXPORTER NAME PROCS FDS MAPS KERNEL_ONLY HOLDERS\n"
-"(pids) and DEVICES (attached). Names are shown as they are when valid\n"
+"(pids) and DEVICES (attached), and while lifecycle tracking runs\n"
+"(dmabufstat track start) ALLOCATOR (comm:pid, '(exited)', or 'before\n"
+"tracking'), AGE (since the export; -s age sorts oldest first), IMPORTERS,\n"
+"KEPT_BY and ORPHAN; processes then have ALLOC (what they allocated that\n"
+"still exists). Names are shown as they are when valid\n"
 "UTF-8 under a UTF-8 locale, padded by display width; control bytes and\n"
 "bytes not UTF-8 are escaped (\\n, \\xNN). JSON has the name as UTF-8 (bad\n"
 "bytes as U+FFFD) and, only then, its exact bytes in name_hex\n"
@@ -126,6 +135,7 @@ static const char usage_text[] =
 "                         its buffers); p again stops\n"
 "  H, F5                  group/tree toggle (procs by command, buffers by\n"
 "                         exporter)\n"
+"  o                      leaks view toggle (--orphans; needs tracking)\n"
 "  d                      details pane: a process's buffers and who shares\n"
 "                         them; a buffer's holders and devices; an\n"
 "                         exporter's or device's buffers; a group's\n"
@@ -150,7 +160,8 @@ static const char usage_text[] =
 "  dmabuf-top                         full-screen, 1 s refresh\n"
 "  dmabuf-top -b -o json 0.5 10       ten JSON lines, two per second\n"
 "  dmabuf-top -b -v buffers -r 20 5   top 20 buffers every 5 s\n"
-"  dmabuf-top -b -K 5 -s grow 10      leak hunting: who grows, every 10 s\n";
+"  dmabuf-top -b -K 5 -s grow 10      leak hunting: who grows, every 10 s\n"
+"  dmabuf-top -v buffers -s age       oldest buffers first (tracking on)\n";
 
 static void sig_handler(int sig)
 {
@@ -168,6 +179,7 @@ enum {
 	OPT_EXPORTER,
 	OPT_INTERVAL,
 	OPT_COUNT,
+	OPT_ORPHANS,
 };
 
 static const struct option long_opts[] = {
@@ -190,6 +202,7 @@ static const struct option long_opts[] = {
 	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "count", required_argument, NULL, OPT_COUNT },
+	{ "orphans", no_argument, NULL, OPT_ORPHANS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ 0 },
@@ -199,6 +212,7 @@ static void parse_args(int argc, char **argv)
 {
 	char *end;
 	long v;
+	bool view_given = false;
 	int opt;
 
 	opterr = 0;
@@ -220,6 +234,7 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'v':
 			env.top.view = cli_parse_view(optarg);
+			view_given = true;
 			break;
 		case 's':
 			env.top.sort = optarg;
@@ -256,6 +271,9 @@ static void parse_args(int argc, char **argv)
 		case 'H':
 			env.top.tree = true;
 			break;
+		case OPT_ORPHANS:
+			env.top.filter.f.leaks = true;
+			break;
 		case OPT_BYTES:
 			env.top.bytes = true;
 			break;
@@ -285,6 +303,12 @@ static void parse_args(int argc, char **argv)
 		env.count = cli_parse_count("count", argv[optind++]);
 	if (optind < argc)
 		cli_usage_error("unexpected argument '%s'", argv[optind]);
+	if (env.top.filter.f.leaks) {
+		if (view_given && env.top.view != REP_BUFFERS)
+			cli_usage_error("--orphans: the buffers view, not %s",
+					rep_view_name(env.top.view));
+		env.top.view = REP_BUFFERS;
+	}
 	if (env.top.sort)
 		cli_check_sort(env.top.view, &top_growth_cols, env.top.sort);
 }
@@ -298,6 +322,10 @@ static int run_batch(struct model *m)
 		err = model_refresh(m);
 		if (err) {
 			cli_lib_error(m->ds, "cannot take a snapshot", err);
+			return 1;
+		}
+		if (env.top.filter.f.leaks && !dmabufstat_snapshot_track(m->snap)) {
+			cli_error("--orphans: needs lifecycle tracking (dmabufstat track start)");
 			return 1;
 		}
 		err = batch_print(m, &env.top, env.format, env.interval, n);

@@ -739,6 +739,7 @@ static const char *const help_lines[] = {
 	"  / F3     filter by text (Enter keeps, Esc clears)",
 	"  p        follow the selected process (p again: stop)",
 	"  H F5     group/tree: procs by command, buffers by exporter",
+	"  o        leaks: orphaned and kept buffers (tracking on)",
 	"  d        details of the selection, with its usage since selected",
 	"  Esc      close the details, the filter, the menu or this help",
 	"  Space    refresh now       + -  longer / shorter interval",
@@ -1133,6 +1134,21 @@ static bool key(struct ui *u, int ch)
 		break;
 	case 'd':
 		u->details = !u->details;
+		break;
+	case 'o':
+		if (!u->o->filter.f.leaks && u->m->snap &&
+		    !dmabufstat_snapshot_track(u->m->snap)) {
+			snprintf(u->msg, sizeof(u->msg),
+				 "o: the leaks view needs lifecycle tracking (dmabufstat track start)");
+			break;
+		}
+		u->o->filter.f.leaks = !u->o->filter.f.leaks;
+		if (u->o->filter.f.leaks)
+			u->o->view = REP_BUFFERS;
+		snprintf(u->msg, sizeof(u->msg), "%s",
+			 u->o->filter.f.leaks ?
+			 "leaks: orphans and kept buffers (o again: all)" :
+			 "all buffers");
 		break;
 	case 'p':
 		if (u->o->follow) {
