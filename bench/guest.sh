@@ -121,6 +121,24 @@ alloc_all() {
 	done
 }
 
+# lifecycle tracking's cost: 4 KiB system-heap buffers, tracking off and
+# on in turn, twice (the two offs bound the drift between them)
+tracking() {
+	for round in 1 2; do
+		run_case "alloc_heap_4096_trackoff$round" 1000 10 \
+			alloc heap 4096 "$ALLOC_SECONDS"
+		if ! dmabufstat track start >/dev/null; then
+			echo "bench: dmabufstat track start failed" >&2
+			return
+		fi
+		info track_method "$(dmabufstat track status | sed -n 's/^method: *//p')"
+		run_case "alloc_heap_4096_tracking$round" 1000 10 \
+			alloc heap 4096 "$ALLOC_SECONDS"
+		info "track_entries_$round" "$(dmabufstat track status | sed -n 's/^entries: *//p')"
+		dmabufstat track stop
+	done
+}
+
 alloc() {
 	# a population for the readers to walk meanwhile
 	hold 1000 10
@@ -146,6 +164,7 @@ alloc() {
 	dmabufstat pin --android >/dev/null
 	alloc_all pinned
 	unpin_all
+	tracking
 	# idle once more: drift over the run shows as a change from the first
 	alloc_all again
 	release

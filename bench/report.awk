@@ -183,6 +183,26 @@ END {
 		printf "\n"
 	}
 
+	if (rate["sysfs-on", "heap_4096", "tracking1"]) {
+		printf "### Lifecycle tracking\n\n"
+		printf "alloc+free per second of 4 KiB system-heap buffers with `dmabufstat track start` running (on) and not (off), in turn: off, on, off, on; the ratio is the mean of the two ons to the mean of the two offs (the offs' ratio is the drift between them).\n\n"
+		printf "| kernel | off (1, 2) | on (1, 2) | on / off | off 2 / off 1 |\n|---|---|---|---|---|\n"
+		for (k = 1; k <= 2; k++) {
+			kern = (k == 1) ? "sysfs-on" : "sysfs-off"
+			o1 = rate[kern, "heap_4096", "trackoff1"]
+			o2 = rate[kern, "heap_4096", "trackoff2"]
+			t1 = rate[kern, "heap_4096", "tracking1"]
+			t2 = rate[kern, "heap_4096", "tracking2"]
+			if (!o1 || !o2 || !t1 || !t2)
+				continue
+			printf "| %s | %s (%s, %s) | %s (%s, %s) | x%.3f | x%.3f |\n", kern,
+				commas((o1 + o2) / 2), commas(o1), commas(o2),
+				commas((t1 + t2) / 2), commas(t1), commas(t2),
+				(t1 + t2) / (o1 + o2), o2 / o1
+		}
+		printf "\n"
+	}
+
 	if (nsets) {
 		printf "### Memory\n\n"
 		printf "| buffers | `dmabufstat -o json` peak RSS | `dmabuf-top -b` peak RSS |\n"
@@ -272,6 +292,28 @@ END {
 		sprintf("worst x%.3f (%s)%s; sysfs stats on, as a rate against off: %s",
 			worst, worst_key, noise, text),
 		worst ? (noise ? "unresolved (noise)" : worst >= 0.98) : -1)
+
+	# tracking: the patched kernel's (sysfs stats on) ratio; its two offs'
+	# ratio is this case's own noise
+	o1 = rate["sysfs-on", "heap_4096", "trackoff1"]
+	o2 = rate["sysfs-on", "heap_4096", "trackoff2"]
+	t1 = rate["sysfs-on", "heap_4096", "tracking1"]
+	t2 = rate["sysfs-on", "heap_4096", "tracking2"]
+	if (o1 && o2 && t1 && t2) {
+		x = (t1 + t2) / (o1 + o2)
+		drift = o2 / o1
+		tn = ""
+		if (drift < 0.97 || drift > 1.03)
+			tn = sprintf("; but the two offs differ by x%.3f, more than 3%%", drift)
+		target("alloc+free rate of 4 KiB system-heap buffers, lifecycle tracking on",
+			"within 3% of tracking off",
+			sprintf("x%.3f (on %s, off %s per second)%s", x,
+				commas((t1 + t2) / 2), commas((o1 + o2) / 2), tn),
+			tn ? "unresolved (noise)" : x >= 0.97)
+	} else {
+		target("alloc+free rate of 4 KiB system-heap buffers, lifecycle tracking on",
+			"within 3% of tracking off", "not measured", -1)
+	}
 
 	peak = 0
 	for (i = 1; i <= nsets; i++) {

@@ -344,6 +344,38 @@ out:
 	free(out);
 }
 
+/* dmabuf-top's leaks view, batch JSON: the same buffers as --orphans. */
+static void check_top(const struct lc_manifest *m)
+{
+	char cmd[512], *out;
+	json_object *o, *bufs;
+	int st, i, want = 0;
+
+	snprintf(cmd, sizeof(cmd), "%s -b -o json --orphans -s age 0.1 1",
+		 exe_beside("dmabuf-top"));
+	out = run_capture(cmd, &st);
+	if (!ASSERT_OK_PTR(out, cmd) || !ASSERT_EQ(st, 0, "dmabuf-top status")) {
+		free(out);
+		return;
+	}
+	o = json_tokener_parse(out);
+	free(out);
+	bufs = o ? jget(o, "buffers") : NULL;
+	if (ASSERT_OK_PTR(bufs, "dmabuf-top buffers")) {
+		for (i = 0; i < m->nr; i++) {
+			bool leak = m->bufs[i].orphan || m->bufs[i].keeper;
+
+			want += leak;
+			ASSERT_EQ(jfind(bufs, "ino", m->bufs[i].ino) != NULL,
+				  leak, "dmabuf-top leaks view");
+		}
+		ASSERT_EQ((int)json_object_array_length(bufs), want,
+			  "dmabuf-top leaks listed");
+	}
+	if (o)
+		json_object_put(o);
+}
+
 static pid_t start_lifecycle(char *dir, size_t len, char *manifest)
 {
 	struct timespec ts = { 0, 50 * 1000 * 1000 };
@@ -478,6 +510,7 @@ static void lifecycle(void)
 			ASSERT_EQ(ju(o, "allocated"), alloc, "allocated");
 	}
 	check_prometheus(&m);
+	check_top(&m);
 	kill(lc, SIGTERM);
 	waitpid(lc, NULL, 0);
 	lc = -1;
