@@ -48,6 +48,17 @@ struct {
 	__type(value, struct dmabuf_track_info);
 } track_info SEC(".maps");
 
+/* The exports' user stacks (with DMABUF_TRACK_F_STACKS; the loader sizes
+ * it, or leaves it at one entry, unused). */
+const volatile bool want_stacks;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, DMABUF_TRACK_STACK_DEPTH * sizeof(__u64));
+} track_stacks SEC(".maps");
+
 /* A new entry is built here: it is too big for the stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -114,11 +125,12 @@ static __always_inline int insert(__u64 ino, struct dmabuf_track_buf *b,
 	return err;
 }
 
-static __always_inline void on_export(struct dma_buf *dmabuf)
+static __always_inline void on_export(void *ctx, struct dma_buf *dmabuf)
 {
 	struct dmabuf_track_stats *s;
 	struct dmabuf_track_buf *b;
 	__u64 ino = ino_of(dmabuf);
+	long id;
 
 	b = blank(dmabuf);
 	if (!b || !ino)
@@ -126,6 +138,10 @@ static __always_inline void on_export(struct dma_buf *dmabuf)
 	b->flags = DMABUF_TRACK_B_EXPORT;
 	b->export_ns = bpf_ktime_get_boot_ns();
 	current_task(&b->exporter);
+	if (want_stacks) {
+		id = bpf_get_stackid(ctx, &track_stacks, BPF_F_USER_STACK);
+		b->stack_id = id >= 0 ? id + 1 : 0;
+	}
 	/* BPF_ANY: an entry under this inode is a buffer whose release
 	 * was not seen */
 	if (!insert(ino, b, BPF_ANY)) {
@@ -276,7 +292,7 @@ static __always_inline void on_release(struct inode *inode)
 SEC("tp_btf/dma_buf_export")
 int BPF_PROG(tp_export, struct dma_buf *dmabuf)
 {
-	on_export(dmabuf);
+	on_export(ctx, dmabuf);
 	return 0;
 }
 
@@ -319,7 +335,7 @@ int BPF_PROG(fx_export, const struct dma_buf_export_info *info,
 	     struct dma_buf *ret)
 {
 	if (!is_err(ret))
-		on_export(ret);
+		on_export(ctx, ret);
 	return 0;
 }
 
@@ -370,7 +386,7 @@ SEC("kretprobe/dma_buf_export")
 int BPF_KRETPROBE(kr_export, struct dma_buf *ret)
 {
 	if (!is_err(ret))
-		on_export(ret);
+		on_export(ctx, ret);
 	return 0;
 }
 

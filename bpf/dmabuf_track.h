@@ -13,6 +13,7 @@
 #define DMABUF_TRACK_COMM_LEN	16
 #define DMABUF_TRACK_DEV_LEN	32
 #define DMABUF_TRACK_IMPORTERS	4	/* importer slots per buffer */
+#define DMABUF_TRACK_STACK_DEPTH 32	/* user frames kept per stack */
 
 /* How the programs are attached (dmabuf_track_info.method). */
 enum dmabuf_track_method {
@@ -24,6 +25,7 @@ enum dmabuf_track_method {
 /* dmabuf_track_info.flags */
 #define DMABUF_TRACK_F_RELEASE	0x1	/* releases are seen: entries go
 					 * when their buffer does */
+#define DMABUF_TRACK_F_STACKS	0x2	/* exports keep their user stack */
 
 /* The pins' format: pinned last, frozen. */
 struct dmabuf_track_info {
@@ -78,7 +80,8 @@ struct dmabuf_track_buf {
 	struct dmabuf_track_task exporter;	/* with B_EXPORT */
 	__u64 fd_ns;		/* first fd install (B_FD) */
 	__u32 fd_tgid;
-	__u32 reserved;
+	__u32 stack_id;		/* the export's user stack in the stacks
+				 * map, + 1; 0: none */
 	char fd_comm[DMABUF_TRACK_COMM_LEN];
 	struct dmabuf_track_importer imp[DMABUF_TRACK_IMPORTERS];
 };

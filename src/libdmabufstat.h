@@ -801,6 +801,7 @@ DMABUFSTAT_API int dmabufstat_unpin_android(struct dmabufstat *ds,
 #define DMABUFSTAT_TRACK_PIN_INFO	"info"	/* format, method, start */
 #define DMABUFSTAT_TRACK_PIN_BUFS	"bufs"	/* the entries, by inode */
 #define DMABUFSTAT_TRACK_PIN_STATS	"stats"	/* the counters */
+#define DMABUFSTAT_TRACK_PIN_STACKS	"stacks" /* user stacks (--stacks) */
 #define DMABUFSTAT_TRACK_PIN_LINK	"link_"	/* + a program's name (bpffs forbids dots) */
 
 enum dmabufstat_track_method {
@@ -819,12 +820,16 @@ struct dmabufstat_track_opts {
 	uint32_t entries;	/* buffers tracked at most; 0: default */
 	uint32_t mode;		/* of the pinned files; 0: leave 0600 */
 	int64_t gid;		/* group of the pinned files; -1 or 0: leave */
+	bool stacks;		/* keep each export's user stack (costs a
+				 * frame-pointer walk per export, and a stack
+				 * map of entries stacks of 32 frames) */
 };
 
 struct dmabufstat_track_status {
 	enum dmabufstat_track_method method;
 	bool sees_release;	/* entries go with their buffers (else the
 				 * snapshots prune them) */
+	bool stacks;		/* exports keep their user stack */
 	uint32_t entries;	/* entries in the map now */
 	uint32_t max_entries;
 	uint64_t exports;	/* entries made at export */
@@ -910,6 +915,9 @@ struct dmabufstat_buffer_track {
 	char keeper_comm[DMABUFSTAT_COMM_LEN];
 	uint32_t nr_importers;	/* entries of importers[] */
 	struct dmabufstat_importer importers[DMABUFSTAT_TRK_IMPORTERS];
+	/* with tracking's stacks: the export's user stack, for
+	 * dmabufstat_track_stack(); 0: none */
+	uint32_t stack_id;
 };
 
 /*
@@ -918,6 +926,15 @@ struct dmabufstat_buffer_track {
  */
 DMABUFSTAT_API const struct dmabufstat_buffer_track *
 dmabufstat_buffer_track(const struct dmabufstat_snapshot *snap, size_t i);
+/*
+ * The user stack stack_id names (dmabufstat_buffer_track()): at most max
+ * return addresses, innermost first, into ips; their number, or a negative
+ * errno (-ENOENT: no such stack, or tracking without stacks).
+ */
+DMABUFSTAT_API int dmabufstat_track_stack(struct dmabufstat *ds,
+					  const char *dir, uint32_t stack_id,
+					  uint64_t *ips, size_t max);
+
 /* The tracking status when the snapshot was taken, or NULL (off). */
 DMABUFSTAT_API const struct dmabufstat_track_status *
 dmabufstat_snapshot_track(const struct dmabufstat_snapshot *snap);

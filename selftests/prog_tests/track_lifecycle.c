@@ -597,6 +597,43 @@ out:
 	ASSERT_EQ(run_cli(0, stop, err, sizeof(err)), 0, "track stop");
 }
 
+/* --stacks: the export's user stack, symbolised: our ioctl() into libc. */
+static void stacks(void)
+{
+	const char *start[] = { "track", "start", "--stacks", NULL };
+	const char *stop[] = { "track", "stop", NULL };
+	char err[1024], cmd[512], *out;
+	int fd, st;
+
+	if (!have_buffer_source()) {
+		test__skip_reason("no buffer source");
+		return;
+	}
+	run_cli(0, stop, err, sizeof(err));
+	if (run_cli(0, start, err, sizeof(err))) {
+		test__skip_reason("tracking refused: %s", err);
+		return;
+	}
+	fd = make_buffer();
+	if (!ASSERT_OK_FD(fd, "buffer"))
+		goto out;
+	snprintf(cmd, sizeof(cmd), "%s track stack %lu",
+		 exe_beside("dmabufstat"), ino_of_fd(fd));
+	out = run_capture(cmd, &st);
+	if (ASSERT_OK_PTR(out, cmd) && ASSERT_EQ(st, 0, "track stack")) {
+		if (test__verbose())
+			printf("%s", out);
+		ASSERT_HAS_SUBSTR(out, "allocated by ", "allocator line");
+		/* the innermost frame: the ioctl() that allocated it */
+		ASSERT_HAS_SUBSTR(out, "#0 ", "a frame");
+		ASSERT_HAS_SUBSTR(out, "(ioctl+0x", "symbolised in libc");
+	}
+	free(out);
+	close(fd);
+out:
+	ASSERT_EQ(run_cli(0, stop, err, sizeof(err)), 0, "track stop");
+}
+
 void test_track_lifecycle(void)
 {
 	if (test__start_subtest("refused_unprivileged"))
@@ -607,4 +644,6 @@ void test_track_lifecycle(void)
 		lifecycle();
 	if (test__start_subtest("overflow"))
 		overflow();
+	if (test__start_subtest("stacks"))
+		stacks();
 }

@@ -9,7 +9,7 @@
  *   env.c     the options given (struct cli_env)
  *   views.c   summary, buffers, exporters, procs, devices, uids, cgroups
  *   pin.c     pin, unpin
- *   track.c   track start, stop, status
+ *   track.c   track start, stop, status, stack (symbolize.c)
  *   dump.c    dump (Android dmabuf_dump's layouts)
  *   export.c  export --prometheus
  */
@@ -41,6 +41,7 @@ struct cli_env {
 	bool android;
 	/* track start */
 	uint32_t entries;	/* 0: the library's default */
+	bool stacks;
 	/* dump */
 	bool dump_all, dump_bufs;
 	/* views: sampling */

@@ -59,7 +59,7 @@ static const char usage_text[] =
 "                     name (may be empty; newlines made spaces), exporter\n"
 "                     (never empty: '" DMABUFSTAT_ANDROID_NO_EXPORTER "' if the kernel has none)\n"
 "  unpin [--android] [DIR]  remove what pin (--android) pinned\n"
-"  track start [--entries N] [--mode MODE] [--group GROUP] [DIR]\n"
+"  track start [--entries N] [--stacks] [--mode MODE] [--group GROUP] [DIR]\n"
 "                     lifecycle tracking: who exported each new buffer\n"
 "                     (pid, comm, uid, cgroup) and when, its first fd, the\n"
 "                     processes that imported it and their devices. Pinned\n"
@@ -70,10 +70,14 @@ static const char usage_text[] =
 "                     6.12 with kernel-patches/), fentry, kprobes. Buffers\n"
 "                     from before the start show as such. --entries: the\n"
 "                     buffers tracked at most (default " DMABUFSTAT_STR(DMABUFSTAT_TRACK_ENTRIES) "; more are\n"
-"                     counted as dropped)\n"
+"                     counted as dropped). --stacks: keep each export's\n"
+"                     user stack too (a frame-pointer walk per export)\n"
 "  track stop [DIR]   detach and unpin all of it\n"
 "  track status [DIR] method, since when, entries used and the maximum,\n"
 "                     dropped; exit status 3 when not tracking\n"
+"  track stack INO    the user stack that exported buffer INO (with\n"
+"                     --stacks), symbolised now against the allocator's\n"
+"                     mappings when it still runs (FILE+0xOFF (function))\n"
 "  dump [-a] [-b] [PID] [-o raw|csv]\n"
 "                     Android dmabuf_dump's output: per process (or only\n"
 "                     PID) a table of Name, Rss, Pss, nr_procs, Inode,\n"
@@ -144,6 +148,7 @@ static const char usage_text[] =
 "      --group GROUP  pin, track start: group (name or gid) of the pinned\n"
 "                     files\n"
 "      --entries N    track start: the buffers tracked at most\n"
+"      --stacks       track start: keep each export's user stack\n"
 "      --orphans, --leaks  buffers (with tracking on): only buffers whose\n"
 "                     allocator exited and that no process holds by fd or\n"
 "                     mapping, and kernel-only buffers with the process\n"
@@ -240,7 +245,7 @@ enum {
 	O_OUTPUT, O_SORT, O_REVERSE, O_ROWS, O_PID, O_UID, O_CGROUP, O_BYTES,
 	O_VIEW, O_INTERVAL, O_COUNT, O_MODE, O_GROUP, O_FORCE, O_ANDROID,
 	O_ALL, O_BUFS, O_PROMETHEUS, O_TEXTFILE, O_TOP, O_BACKEND, O_VERBOSE,
-	O_EXPORTER, O_ENTRIES, O_ORPHANS, O_NR,
+	O_EXPORTER, O_ENTRIES, O_ORPHANS, O_STACKS, O_NR,
 };
 
 #define OPT(o) (1u << (o))
@@ -262,7 +267,7 @@ static const char *const opt_names[O_NR] = {
 	[O_PROMETHEUS] = "--prometheus", [O_TEXTFILE] = "--textfile",
 	[O_TOP] = "--top", [O_BACKEND] = "--backend", [O_VERBOSE] = "-v",
 	[O_EXPORTER] = "--exporter", [O_ENTRIES] = "--entries",
-	[O_ORPHANS] = "--orphans",
+	[O_ORPHANS] = "--orphans", [O_STACKS] = "--stacks",
 };
 
 static const struct cmd {
@@ -277,7 +282,8 @@ static const struct cmd {
 	{ "pin", cmd_pin, OPT(O_MODE) | OPT(O_GROUP) | OPT(O_FORCE) |
 			  OPT(O_ANDROID) },
 	{ "unpin", cmd_pin, OPT(O_ANDROID) },
-	{ "track", cmd_track, OPT(O_MODE) | OPT(O_GROUP) | OPT(O_ENTRIES) },
+	{ "track", cmd_track, OPT(O_MODE) | OPT(O_GROUP) | OPT(O_ENTRIES) |
+			      OPT(O_STACKS) },
 	{ "dump", cmd_dump, OPT(O_OUTPUT) | OPT(O_ALL) | OPT(O_BUFS) },
 	{ "export", cmd_export, OPT(O_PROMETHEUS) | OPT(O_TEXTFILE) |
 				OPT(O_TOP) },
@@ -307,6 +313,7 @@ static const struct option long_opts[] = {
 	{ "top", required_argument, NULL, 0x100 + O_TOP },
 	{ "entries", required_argument, NULL, 0x100 + O_ENTRIES },
 	{ "orphans", no_argument, NULL, 0x100 + O_ORPHANS },
+	{ "stacks", no_argument, NULL, 0x100 + O_STACKS },
 	{ "leaks", no_argument, NULL, 0x100 + O_ORPHANS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -436,6 +443,10 @@ static unsigned int parse_args(int argc, char **argv)
 						optarg);
 			env.top = v;
 			seen |= OPT(O_TOP);
+			break;
+		case 0x100 + O_STACKS:
+			env.stacks = true;
+			seen |= OPT(O_STACKS);
 			break;
 		case 0x100 + O_ORPHANS:
 			env.filter.f.leaks = true;

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* track start [--entries N] [--mode M] [--group G] [DIR] | stop [DIR] | status [DIR] */
+/*
+ * track start [--entries N] [--stacks] [--mode M] [--group G] [DIR] |
+ * stop [DIR] | status [DIR] | stack INO
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +10,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "symbolize.h"
 
 static void print_since(uint64_t real_ns)
 {
@@ -40,6 +44,7 @@ static int track_status(struct dmabufstat *ds, const char *dir)
 	       " (releases not seen: snapshots prune the entries)");
 	print_since(st.start_realtime_ns);
 	printf("entries:    %u of %u\n", st.entries, st.max_entries);
+	printf("stacks:     %s\n", st.stacks ? "kept (track stack INO)" : "no");
 	printf("exports:    %llu\n", (unsigned long long)st.exports);
 	printf("late:       %llu (buffers from before tracking, seen in use)\n",
 	       (unsigned long long)st.late);
@@ -50,6 +55,62 @@ static int track_status(struct dmabufstat *ds, const char *dir)
 	return 0;
 }
 
+/* track stack INO: the export's user stack, symbolised now. */
+static int track_stack(struct dmabufstat *ds, const char *arg)
+{
+	const struct dmabufstat_buffer_track *t;
+	const struct dmabufstat_buffer *b;
+	struct dmabufstat_snapshot *snap;
+	uint64_t ino, ips[64];
+	char where[4352];
+	bool alive;
+	size_t i;
+	int n, ret = 1;
+
+	if (!cli_parse_u64(arg, &ino) || !ino)
+		cli_usage_error("track stack: bad inode '%s'", arg);
+	n = dmabufstat_snapshot(ds, &snap);
+	if (n) {
+		cli_lib_error(ds, "cannot take a snapshot", n);
+		return 1;
+	}
+	b = dmabufstat_find_buffer(snap, ino, &i);
+	t = b ? dmabufstat_buffer_track(snap, i) : NULL;
+	if (!b) {
+		cli_error("track stack: no buffer with inode %llu",
+			  (unsigned long long)ino);
+		goto out;
+	}
+	if (!t || !(t->flags & DMABUFSTAT_TRK_EXPORT)) {
+		cli_error("track stack: %llu: %s", (unsigned long long)ino,
+			  !t ? "not tracking (dmabufstat track start --stacks)" :
+			  "its export was not seen (before tracking, or dropped)");
+		goto out;
+	}
+	n = dmabufstat_track_stack(ds, NULL, t->stack_id, ips, 64);
+	if (n < 0) {
+		cli_lib_error(ds, "track stack", n);
+		goto out;
+	}
+	alive = t->flags & DMABUFSTAT_TRK_ALLOC_ALIVE;
+	printf("buffer %llu allocated by %s:%u%s\n", (unsigned long long)ino,
+	       t->alloc_comm, t->alloc_pid,
+	       alive ? "" : " (exited: addresses only)");
+	for (i = 0; i < (size_t)n; i++) {
+		if (alive)
+			symbolize(t->alloc_pid, ips[i], i > 0, where,
+				  sizeof(where));
+		else
+			snprintf(where, sizeof(where), "0x%llx",
+				 (unsigned long long)ips[i]);
+		printf("  #%zu %s\n", i, where);
+	}
+	ret = 0;
+out:
+	dmabufstat_snapshot_free(snap);
+	return ret;
+}
+
 int cmd_track(struct dmabufstat *ds, const char *name, char **args, int nr)
 {
 	struct dmabufstat_track_opts to = {
@@ -57,6 +118,7 @@ int cmd_track(struct dmabufstat *ds, const char *name, char **args, int nr)
 		.entries = env.entries,
 		.mode = env.mode,
 		.gid = env.gid,
+		.stacks = env.stacks,
 	};
 	struct dmabufstat_track_status st;
 	const char *sub = nr ? args[0] : NULL, *dir;
@@ -64,14 +126,20 @@ int cmd_track(struct dmabufstat *ds, const char *name, char **args, int nr)
 
 	(void)name;
 	if (!sub)
-		cli_usage_error("track: start, stop or status?");
+		cli_usage_error("track: start, stop, status or stack?");
 	if (nr > 2)
 		cli_usage_error("track %s: unexpected argument '%s'", sub,
 				args[2]);
 	dir = nr > 1 ? args[1] : NULL;
-	if (strcmp(sub, "start") && (env.entries || env.mode || env.gid > 0))
-		cli_usage_error("track %s takes no --entries, --mode or --group",
+	if (strcmp(sub, "start") && (env.entries || env.mode || env.gid > 0 ||
+				     env.stacks))
+		cli_usage_error("track %s takes no --entries, --stacks, --mode or --group",
 				sub);
+	if (!strcmp(sub, "stack")) {
+		if (nr != 2)
+			cli_usage_error("track stack INO: one inode");
+		return track_stack(ds, args[1]);
+	}
 	if (!strcmp(sub, "status"))
 		return track_status(ds, dir);
 	if (!strcmp(sub, "stop")) {
@@ -83,7 +151,7 @@ int cmd_track(struct dmabufstat *ds, const char *name, char **args, int nr)
 		return 0;
 	}
 	if (strcmp(sub, "start"))
-		cli_usage_error("track: unknown subcommand '%s' (start, stop, status)",
+		cli_usage_error("track: unknown subcommand '%s' (start, stop, status, stack)",
 				sub);
 	err = dmabufstat_track_start(ds, dir, &to);
 	if (err) {

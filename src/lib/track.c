@@ -109,7 +109,7 @@ static bool in_plan(const struct plan *p, const char *name)
 
 /* Loads and attaches the plan's programs: 0 or a negative errno. */
 static int try_plan(struct dmabufstat *ds, const struct plan *p,
-		    uint32_t entries, struct loaded *l)
+		    uint32_t entries, bool stacks, struct loaded *l)
 {
 	struct bpf_program *prog;
 	struct bpf_link *link;
@@ -120,6 +120,10 @@ static int try_plan(struct dmabufstat *ds, const struct plan *p,
 	if (!l->skel)
 		return -errno ?: -ENOMEM;
 	bpf_map__set_max_entries(l->skel->maps.track_bufs, entries);
+	if (stacks) {
+		l->skel->rodata->want_stacks = true;
+		bpf_map__set_max_entries(l->skel->maps.track_stacks, entries);
+	}
 	bpf_object__for_each_program(prog, l->skel->obj)
 		bpf_program__set_autoload(prog,
 					  in_plan(p, bpf_program__name(prog)));
@@ -172,7 +176,7 @@ static void note(char *buf, size_t len, const char *what, int err)
 }
 
 /* The first method the kernel allows, loaded and attached into *l. */
-static int load_best(struct dmabufstat *ds, uint32_t entries,
+static int load_best(struct dmabufstat *ds, uint32_t entries, bool stacks,
 		     struct loaded *l, enum dmabufstat_track_method *method)
 {
 	char why[256] = "";
@@ -182,7 +186,7 @@ static int load_best(struct dmabufstat *ds, uint32_t entries,
 
 	if (have_tracepoints()) {
 		for (i = 0; i < ARRAY_SIZE(tp_plans); i++) {
-			err = try_plan(ds, &tp_plans[i], entries, l);
+			err = try_plan(ds, &tp_plans[i], entries, stacks, l);
 			if (!err) {
 				*method = DMABUFSTAT_TRACK_TRACEPOINTS;
 				return 0;
@@ -197,7 +201,7 @@ static int load_best(struct dmabufstat *ds, uint32_t entries,
 		all_perm = false;
 	}
 	for (i = 0; i < ARRAY_SIZE(probe_plans); i++) {
-		err = try_plan(ds, &probe_plans[i], entries, l);
+		err = try_plan(ds, &probe_plans[i], entries, stacks, l);
 		if (!err) {
 			*method = probe_plans[i].method;
 			return 0;
@@ -234,6 +238,7 @@ static void unpin_all(const char *dir)
 		while ((de = readdir(d))) {
 			if (strcmp(de->d_name, DMABUFSTAT_TRACK_PIN_BUFS) &&
 			    strcmp(de->d_name, DMABUFSTAT_TRACK_PIN_STATS) &&
+			    strcmp(de->d_name, DMABUFSTAT_TRACK_PIN_STACKS) &&
 			    strncmp(de->d_name, DMABUFSTAT_TRACK_PIN_LINK,
 				    strlen(DMABUFSTAT_TRACK_PIN_LINK)))
 				continue;
@@ -283,7 +288,8 @@ static int pin_loaded(struct dmabufstat *ds, const char *dir,
 		.magic = DMABUF_TRACK_MAGIC,
 		.version = DMABUF_TRACK_VERSION,
 		.method = method,
-		.flags = l->sees_release ? DMABUF_TRACK_F_RELEASE : 0,
+		.flags = (l->sees_release ? DMABUF_TRACK_F_RELEASE : 0) |
+			 (l->skel->rodata->want_stacks ? DMABUF_TRACK_F_STACKS : 0),
 		.entries = entries,
 	};
 	int info_fd = bpf_map__fd(l->skel->maps.track_info);
@@ -306,6 +312,13 @@ static int pin_loaded(struct dmabufstat *ds, const char *dir,
 	err = ds_pin_fd(ds, bpf_map__fd(l->skel->maps.track_stats), path, po);
 	if (err)
 		return err;
+	if (info.flags & DMABUF_TRACK_F_STACKS) {
+		track_path(path, sizeof(path), dir, DMABUFSTAT_TRACK_PIN_STACKS);
+		err = ds_pin_fd(ds, bpf_map__fd(l->skel->maps.track_stacks),
+				path, po);
+		if (err)
+			return err;
+	}
 	for (i = 0; i < l->nr_links; i++) {
 		snprintf(name, sizeof(name), "%s%s", DMABUFSTAT_TRACK_PIN_LINK,
 			 l->names[i]);
@@ -344,7 +357,7 @@ DMABUFSTAT_API int dmabufstat_track_start(struct dmabufstat *ds,
 	err = bpf_kernel_check(ds, true);
 	if (err)
 		return err;
-	err = load_best(ds, o.entries, &l, &method);
+	err = load_best(ds, o.entries, o.stacks, &l, &method);
 	if (err)
 		return err;
 	err = make_dirs(ds, dir);
@@ -452,6 +465,7 @@ DMABUFSTAT_API int dmabufstat_track_status(struct dmabufstat *ds,
 	close(stats_fd);
 	st->method = info.method;
 	st->sees_release = info.flags & DMABUF_TRACK_F_RELEASE;
+	st->stacks = info.flags & DMABUF_TRACK_F_STACKS;
 	st->max_entries = info.entries;
 	st->exports = s.exports;
 	st->late = s.late;
@@ -460,4 +474,41 @@ DMABUFSTAT_API int dmabufstat_track_status(struct dmabufstat *ds,
 	st->start_realtime_ns = info.start_real_ns;
 	st->start_boottime_ns = info.start_boot_ns;
 	return 0;
+}
+
+DMABUFSTAT_API int dmabufstat_track_stack(struct dmabufstat *ds,
+					  const char *dir, uint32_t stack_id,
+					  uint64_t *ips, size_t max)
+{
+	__u64 frames[DMABUF_TRACK_STACK_DEPTH] = { 0 };
+	struct dmabuf_track_info info;
+	int bufs_fd, fd, err;
+	char path[4096];
+	__u32 key;
+	size_t n;
+
+	if (!dir)
+		dir = DMABUFSTAT_TRACK_DIR;
+	err = track_open(ds, dir, &info, &bufs_fd, NULL);
+	if (err)
+		return err;
+	close(bufs_fd);
+	if (!(info.flags & DMABUF_TRACK_F_STACKS) || !stack_id)
+		return ds_err(ds, DMABUFSTAT_E_NO_SOURCE, -ENOENT,
+			      !stack_id ? "no stack was kept for it" :
+			      "tracking keeps no stacks (track start --stacks)");
+	track_path(path, sizeof(path), dir, DMABUFSTAT_TRACK_PIN_STACKS);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return ds_err(ds, DMABUFSTAT_E_OTHER, -errno, "%s: %s", path,
+			      strerror(errno));
+	key = stack_id - 1;
+	err = bpf_map_lookup_elem(fd, &key, frames) ? -errno : 0;
+	close(fd);
+	if (err)
+		return ds_err(ds, DMABUFSTAT_E_NO_SOURCE, err,
+			      "stack %u: %s", stack_id, strerror(-err));
+	for (n = 0; n < max && n < DMABUF_TRACK_STACK_DEPTH && frames[n]; n++)
+		ips[n] = frames[n];
+	return n;
 }

@@ -138,6 +138,7 @@ static void fill(struct dmabufstat_buffer_track *t,
 		else if (!(b->flags & DMABUFSTAT_BUF_USERSPACE))
 			t->flags |= DMABUFSTAT_TRK_ORPHAN;
 	}
+	t->stack_id = e->stack_id;
 	if (e->flags & DMABUF_TRACK_B_FD) {
 		t->flags |= DMABUFSTAT_TRK_FD;
 		t->fd_pid = e->fd_tgid;
@@ -294,6 +295,7 @@ int track_join(struct dmabufstat *ds, struct dmabufstat_snapshot *s,
 	}
 	s->track_status->method = info.method;
 	s->track_status->sees_release = info.flags & DMABUF_TRACK_F_RELEASE;
+	s->track_status->stacks = info.flags & DMABUF_TRACK_F_STACKS;
 	s->track_status->entries = n;
 	s->track_status->max_entries = info.entries;
 	s->track_status->exports = stats.exports;

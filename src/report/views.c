@@ -24,7 +24,7 @@ enum { B_INO, B_SIZE, B_EXPORTER, B_NAME, B_PROCS, B_FDS, B_MAPS,
        /* with tracking only (dmabufstat track start): the last ones */
        B_ALLOCATOR, B_AGE, B_IMPORTERS, B_KEPT_BY, B_ORPHAN, B_TRACKED,
        B_ALLOC_PID, B_ALLOC_COMM, B_ALLOC_ALIVE, B_ALLOC_UID,
-       B_ALLOC_CGROUP, B_IMPORTER_PIDS, B_KEEPER_PID };
+       B_ALLOC_CGROUP, B_IMPORTER_PIDS, B_KEEPER_PID, B_STACK_ID };
 #define B_FIRST_TRACK B_ALLOCATOR
 static const struct rep_col buffer_cols[] = {
 	[B_INO] = { "ino", "INODE", REP_U64, REP_ID, 8 },
@@ -59,6 +59,7 @@ static const struct rep_col buffer_cols[] = {
 			      REP_WIDE },
 	[B_KEEPER_PID] = { "keeper_pid", "KEEPER_PID", REP_U64,
 			   REP_ID | REP_WIDE },
+	[B_STACK_ID] = { "alloc_stack_id", "STACK", REP_U64, REP_ID | REP_WIDE },
 };
 
 enum { E_NAME, E_EXP_NAME, E_COUNT, E_BYTES, E_RESOLVED };
@@ -369,6 +370,7 @@ static int fill_track(struct rep_table *t, union rep_cell *c,
 	}
 	c[B_ORPHAN].b = tr->flags & DMABUFSTAT_TRK_ORPHAN;
 	c[B_KEEPER_PID].u = tr->keeper_pid;
+	c[B_STACK_ID].u = tr->stack_id;
 	if (tr->keeper_pid) {
 		c[B_KEPT_BY].s = comm_pid(t, tr->keeper_comm, tr->keeper_pid,
 					  NULL, "");
