@@ -93,6 +93,38 @@ static bool process_exists(uint32_t pid)
 	       state != 'X';
 }
 
+/*
+ * Liveness answers of this join, by pid and start time (start 0: any
+ * process with the pid): a buffer's allocator is usually that of the
+ * buffers before it, so /proc is read once per process, not per buffer.
+ */
+#define ALIVE_CACHE 256
+
+struct alive_cache {
+	struct {
+		uint32_t pid;
+		uint64_t start;
+		bool alive;
+	} e[ALIVE_CACHE];
+	size_t nr, next;
+};
+
+static bool alive(struct alive_cache *c, uint32_t pid, uint64_t start)
+{
+	size_t i;
+	bool a;
+
+	for (i = 0; i < c->nr; i++)
+		if (c->e[i].pid == pid && c->e[i].start == start)
+			return c->e[i].alive;
+	a = start ? same_process(pid, start) : process_exists(pid);
+	i = c->nr < ALIVE_CACHE ? c->nr++ : c->next++ % ALIVE_CACHE;
+	c->e[i].pid = pid;
+	c->e[i].start = start;
+	c->e[i].alive = a;
+	return a;
+}
+
 /* The latest importer still attached, else the latest get. */
 static const struct dmabufstat_importer *
 keeper(const struct dmabufstat_buffer_track *t)
@@ -118,7 +150,7 @@ keeper(const struct dmabufstat_buffer_track *t)
 static void fill(struct dmabufstat_buffer_track *t,
 		 const struct dmabuf_track_buf *e,
 		 const struct dmabufstat_buffer *b, uint64_t now_boot,
-		 uint64_t now_real)
+		 uint64_t now_real, struct alive_cache *cache)
 {
 	const struct dmabufstat_importer *k;
 	uint32_t i;
@@ -133,7 +165,7 @@ static void fill(struct dmabufstat_buffer_track *t,
 		t->alloc_comm[sizeof(t->alloc_comm) - 1] = '\0';
 		t->age_ns = now_boot > e->export_ns ? now_boot - e->export_ns : 0;
 		t->export_realtime_ns = now_real - t->age_ns;
-		if (same_process(t->alloc_pid, e->exporter.start_boot_ns))
+		if (alive(cache, t->alloc_pid, e->exporter.start_boot_ns))
 			t->flags |= DMABUFSTAT_TRK_ALLOC_ALIVE;
 		else if (!(b->flags & DMABUFSTAT_BUF_USERSPACE))
 			t->flags |= DMABUFSTAT_TRK_ORPHAN;
@@ -161,7 +193,7 @@ static void fill(struct dmabufstat_buffer_track *t,
 			      DMABUFSTAT_IMP_ATTACH : 0) |
 			     (src->flags & DMABUF_TRACK_IMP_DETACHED ?
 			      DMABUFSTAT_IMP_DETACHED : 0) |
-			     (process_exists(src->tgid) ?
+			     (alive(cache, src->tgid, 0) ?
 			      DMABUFSTAT_IMP_ALIVE : 0);
 		memcpy(imp->comm, src->comm, sizeof(imp->comm));
 		imp->comm[sizeof(imp->comm) - 1] = '\0';
@@ -262,6 +294,7 @@ int track_join(struct dmabufstat *ds, struct dmabufstat_snapshot *s,
 	       uint64_t walk_start_boot_ns)
 {
 	struct dmabuf_track_stats stats = { 0 };
+	struct alive_cache *cache = NULL;
 	struct dmabuf_track_buf *vals = NULL;
 	struct dmabuf_track_info info;
 	uint64_t now_boot, now_real;
@@ -289,7 +322,8 @@ int track_join(struct dmabufstat *ds, struct dmabufstat_snapshot *s,
 	err = n < 0 ? (int)n : 0;
 	s->track = calloc(s->nr_bufs ?: 1, sizeof(*s->track));
 	s->track_status = calloc(1, sizeof(*s->track_status));
-	if (err || !s->track || !s->track_status) {
+	cache = calloc(1, sizeof(*cache));
+	if (err || !s->track || !s->track_status || !cache) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -323,13 +357,15 @@ int track_join(struct dmabufstat *ds, struct dmabufstat_snapshot *s,
 		}
 		if (vals[k].flags & DMABUF_TRACK_B_EXPORT)
 			s->track[i].flags = 0;
-		fill(&s->track[i], &vals[k], &s->bufs[i], now_boot, now_real);
+		fill(&s->track[i], &vals[k], &s->bufs[i], now_boot, now_real,
+		     cache);
 	}
 	err = build_allocators(s);
 out:
 	close(bufs_fd);
 	free(keys);
 	free(vals);
+	free(cache);
 	if (err) {
 		free(s->track);
 		free(s->track_status);
