@@ -62,8 +62,11 @@ static const struct plan tp_plans[] = {
 	{ DMABUFSTAT_TRACK_TRACEPOINTS, tp_progs, NULL, false },
 };
 
+/* without the release where only that is missing (an inlined or renamed
+ * dma_buf_file_release()): snapshots then prune */
 static const struct plan probe_plans[] = {
 	{ DMABUFSTAT_TRACK_FENTRY, fentry_progs, NULL, false },
+	{ DMABUFSTAT_TRACK_FENTRY, fentry_progs, NULL, true },
 	{ DMABUFSTAT_TRACK_KPROBES, kprobe_progs, NULL, false },
 	{ DMABUFSTAT_TRACK_KPROBES, kprobe_progs, NULL, true },
 };
