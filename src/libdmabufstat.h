@@ -823,6 +823,8 @@ struct dmabufstat_track_opts {
 	bool stacks;		/* keep each export's user stack (costs a
 				 * frame-pointer walk per export, and a stack
 				 * map of entries stacks of 32 frames) */
+	bool no_release;	/* hook no release: the least cost per free;
+				 * snapshots prune the entries instead */
 };
 
 struct dmabufstat_track_status {

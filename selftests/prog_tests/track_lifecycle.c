@@ -597,6 +597,59 @@ out:
 	ASSERT_EQ(run_cli(0, stop, err, sizeof(err)), 0, "track stop");
 }
 
+/* --no-release: a freed buffer's entry stays until a snapshot drops it. */
+static void prune(void)
+{
+	const char *start[] = { "track", "start", "--no-release", NULL };
+	const char *stop[] = { "track", "stop", NULL };
+	struct dmabufstat_snapshot *snap = NULL;
+	const struct dmabufstat_buffer_track *t;
+	struct dmabufstat_track_status st;
+	struct dmabufstat *ds = NULL;
+	int freed, kept = -1;
+	char err[1024];
+	size_t k;
+
+	if (!have_buffer_source()) {
+		test__skip_reason("no buffer source");
+		return;
+	}
+	run_cli(0, stop, err, sizeof(err));
+	if (run_cli(0, start, err, sizeof(err))) {
+		test__skip_reason("tracking refused: %s", err);
+		return;
+	}
+	ds = dmabufstat_new(NULL);
+	if (!ASSERT_OK_PTR(ds, "context") ||
+	    !ASSERT_OK(dmabufstat_track_status(ds, NULL, &st), "status"))
+		goto out;
+	ASSERT_FALSE(st.sees_release, "no release hook");
+	freed = make_buffer();
+	kept = make_buffer();
+	if (!ASSERT_OK_FD(freed, "buffer") || !ASSERT_OK_FD(kept, "buffer"))
+		goto out;
+	close(freed);
+	if (!ASSERT_OK(dmabufstat_track_status(ds, NULL, &st), "status"))
+		goto out;
+	ASSERT_EQ(st.entries, 2, "the freed buffer's entry stays");
+	if (!ASSERT_OK(dmabufstat_snapshot(ds, &snap), "snapshot"))
+		goto out;
+	if (ASSERT_OK_PTR(dmabufstat_find_buffer(snap, ino_of_fd(kept), &k),
+			  "kept buffer")) {
+		t = dmabufstat_buffer_track(snap, k);
+		if (ASSERT_OK_PTR(t, "joined"))
+			ASSERT_EQ(t->alloc_pid, (uint32_t)getpid(), "allocator");
+	}
+	if (ASSERT_OK(dmabufstat_track_status(ds, NULL, &st), "status"))
+		ASSERT_EQ(st.entries, 1, "the snapshot pruned the freed one");
+out:
+	if (kept >= 0)
+		close(kept);
+	dmabufstat_snapshot_free(snap);
+	dmabufstat_free(ds);
+	ASSERT_EQ(run_cli(0, stop, err, sizeof(err)), 0, "track stop");
+}
+
 /* --stacks: the export's user stack, symbolised: our ioctl() into libc. */
 static void stacks(void)
 {
@@ -646,4 +699,6 @@ void test_track_lifecycle(void)
 		overflow();
 	if (test__start_subtest("stacks"))
 		stacks();
+	if (test__start_subtest("prune"))
+		prune();
 }

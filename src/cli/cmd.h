@@ -41,7 +41,7 @@ struct cli_env {
 	bool android;
 	/* track start */
 	uint32_t entries;	/* 0: the library's default */
-	bool stacks;
+	bool stacks, no_release;
 	/* dump */
 	bool dump_all, dump_bufs;
 	/* views: sampling */

@@ -59,7 +59,8 @@ static const char usage_text[] =
 "                     name (may be empty; newlines made spaces), exporter\n"
 "                     (never empty: '" DMABUFSTAT_ANDROID_NO_EXPORTER "' if the kernel has none)\n"
 "  unpin [--android] [DIR]  remove what pin (--android) pinned\n"
-"  track start [--entries N] [--stacks] [--mode MODE] [--group GROUP] [DIR]\n"
+"  track start [--entries N] [--stacks] [--no-release] [--mode MODE]\n"
+"              [--group GROUP] [DIR]\n"
 "                     lifecycle tracking: who exported each new buffer\n"
 "                     (pid, comm, uid, cgroup) and when, its first fd, the\n"
 "                     processes that imported it and their devices. Pinned\n"
@@ -149,6 +150,8 @@ static const char usage_text[] =
 "                     files\n"
 "      --entries N    track start: the buffers tracked at most\n"
 "      --stacks       track start: keep each export's user stack\n"
+"      --no-release   track start: hook no release (the least cost per\n"
+"                     free); snapshots drop the entries of buffers gone\n"
 "      --orphans, --leaks  buffers (with tracking on): only buffers whose\n"
 "                     allocator exited and that no process holds by fd or\n"
 "                     mapping, and kernel-only buffers with the process\n"
@@ -245,7 +248,7 @@ enum {
 	O_OUTPUT, O_SORT, O_REVERSE, O_ROWS, O_PID, O_UID, O_CGROUP, O_BYTES,
 	O_VIEW, O_INTERVAL, O_COUNT, O_MODE, O_GROUP, O_FORCE, O_ANDROID,
 	O_ALL, O_BUFS, O_PROMETHEUS, O_TEXTFILE, O_TOP, O_BACKEND, O_VERBOSE,
-	O_EXPORTER, O_ENTRIES, O_ORPHANS, O_STACKS, O_NR,
+	O_EXPORTER, O_ENTRIES, O_ORPHANS, O_STACKS, O_NO_RELEASE, O_NR,
 };
 
 #define OPT(o) (1u << (o))
@@ -268,6 +271,7 @@ static const char *const opt_names[O_NR] = {
 	[O_TOP] = "--top", [O_BACKEND] = "--backend", [O_VERBOSE] = "-v",
 	[O_EXPORTER] = "--exporter", [O_ENTRIES] = "--entries",
 	[O_ORPHANS] = "--orphans", [O_STACKS] = "--stacks",
+	[O_NO_RELEASE] = "--no-release",
 };
 
 static const struct cmd {
@@ -283,7 +287,7 @@ static const struct cmd {
 			  OPT(O_ANDROID) },
 	{ "unpin", cmd_pin, OPT(O_ANDROID) },
 	{ "track", cmd_track, OPT(O_MODE) | OPT(O_GROUP) | OPT(O_ENTRIES) |
-			      OPT(O_STACKS) },
+			      OPT(O_STACKS) | OPT(O_NO_RELEASE) },
 	{ "dump", cmd_dump, OPT(O_OUTPUT) | OPT(O_ALL) | OPT(O_BUFS) },
 	{ "export", cmd_export, OPT(O_PROMETHEUS) | OPT(O_TEXTFILE) |
 				OPT(O_TOP) },
@@ -314,6 +318,7 @@ static const struct option long_opts[] = {
 	{ "entries", required_argument, NULL, 0x100 + O_ENTRIES },
 	{ "orphans", no_argument, NULL, 0x100 + O_ORPHANS },
 	{ "stacks", no_argument, NULL, 0x100 + O_STACKS },
+	{ "no-release", no_argument, NULL, 0x100 + O_NO_RELEASE },
 	{ "leaks", no_argument, NULL, 0x100 + O_ORPHANS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -443,6 +448,10 @@ static unsigned int parse_args(int argc, char **argv)
 						optarg);
 			env.top = v;
 			seen |= OPT(O_TOP);
+			break;
+		case 0x100 + O_NO_RELEASE:
+			env.no_release = true;
+			seen |= OPT(O_NO_RELEASE);
 			break;
 		case 0x100 + O_STACKS:
 			env.stacks = true;

@@ -119,6 +119,7 @@ int cmd_track(struct dmabufstat *ds, const char *name, char **args, int nr)
 		.mode = env.mode,
 		.gid = env.gid,
 		.stacks = env.stacks,
+		.no_release = env.no_release,
 	};
 	struct dmabufstat_track_status st;
 	const char *sub = nr ? args[0] : NULL, *dir;
@@ -132,8 +133,8 @@ int cmd_track(struct dmabufstat *ds, const char *name, char **args, int nr)
 				args[2]);
 	dir = nr > 1 ? args[1] : NULL;
 	if (strcmp(sub, "start") && (env.entries || env.mode || env.gid > 0 ||
-				     env.stacks))
-		cli_usage_error("track %s takes no --entries, --stacks, --mode or --group",
+				     env.stacks || env.no_release))
+		cli_usage_error("track %s takes no --entries, --stacks, --no-release, --mode or --group",
 				sub);
 	if (!strcmp(sub, "stack")) {
 		if (nr != 2)

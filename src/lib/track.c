@@ -112,7 +112,7 @@ static bool in_plan(const struct plan *p, const char *name)
 
 /* Loads and attaches the plan's programs: 0 or a negative errno. */
 static int try_plan(struct dmabufstat *ds, const struct plan *p,
-		    uint32_t entries, bool stacks, struct loaded *l)
+		    const struct dmabufstat_track_opts *o, struct loaded *l)
 {
 	struct bpf_program *prog;
 	struct bpf_link *link;
@@ -122,10 +122,10 @@ static int try_plan(struct dmabufstat *ds, const struct plan *p,
 	l->skel = dmabuf_track_bpf__open_opts(bpf_open_opts());
 	if (!l->skel)
 		return -errno ?: -ENOMEM;
-	bpf_map__set_max_entries(l->skel->maps.track_bufs, entries);
-	if (stacks) {
+	bpf_map__set_max_entries(l->skel->maps.track_bufs, o->entries);
+	if (o->stacks) {
 		l->skel->rodata->want_stacks = true;
-		bpf_map__set_max_entries(l->skel->maps.track_stacks, entries);
+		bpf_map__set_max_entries(l->skel->maps.track_stacks, o->entries);
 	}
 	bpf_object__for_each_program(prog, l->skel->obj)
 		bpf_program__set_autoload(prog,
@@ -179,17 +179,20 @@ static void note(char *buf, size_t len, const char *what, int err)
 }
 
 /* The first method the kernel allows, loaded and attached into *l. */
-static int load_best(struct dmabufstat *ds, uint32_t entries, bool stacks,
-		     struct loaded *l, enum dmabufstat_track_method *method)
+static int load_best(struct dmabufstat *ds,
+		     const struct dmabufstat_track_opts *o, struct loaded *l,
+		     enum dmabufstat_track_method *method)
 {
 	char why[256] = "";
 	bool all_perm = true;
 	size_t i;
-	int err;
+	int err = -EOPNOTSUPP;
 
 	if (have_tracepoints()) {
 		for (i = 0; i < ARRAY_SIZE(tp_plans); i++) {
-			err = try_plan(ds, &tp_plans[i], entries, stacks, l);
+			if (o->no_release && tp_plans[i].release)
+				continue;
+			err = try_plan(ds, &tp_plans[i], o, l);
 			if (!err) {
 				*method = DMABUFSTAT_TRACK_TRACEPOINTS;
 				return 0;
@@ -204,7 +207,9 @@ static int load_best(struct dmabufstat *ds, uint32_t entries, bool stacks,
 		all_perm = false;
 	}
 	for (i = 0; i < ARRAY_SIZE(probe_plans); i++) {
-		err = try_plan(ds, &probe_plans[i], entries, stacks, l);
+		if (o->no_release && !probe_plans[i].skip_last)
+			continue;
+		err = try_plan(ds, &probe_plans[i], o, l);
 		if (!err) {
 			*method = probe_plans[i].method;
 			return 0;
@@ -360,7 +365,7 @@ DMABUFSTAT_API int dmabufstat_track_start(struct dmabufstat *ds,
 	err = bpf_kernel_check(ds, true);
 	if (err)
 		return err;
-	err = load_best(ds, o.entries, o.stacks, &l, &method);
+	err = load_best(ds, &o, &l, &method);
 	if (err)
 		return err;
 	err = make_dirs(ds, dir);
