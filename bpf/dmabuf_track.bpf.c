@@ -84,6 +84,16 @@ static __always_inline __u64 ino_of(struct dma_buf *dmabuf)
 	return BPF_CORE_READ(dmabuf, file, f_inode, i_ino);
 }
 
+/* The process's name (its group leader's comm), as ps shows it: a
+ * thread may have named itself otherwise. */
+static __always_inline void process_comm(char *dst)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+
+	bpf_probe_read_kernel_str(dst, DMABUF_TRACK_COMM_LEN, &leader->comm);
+}
+
 static __always_inline void current_task(struct dmabuf_track_task *t)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
@@ -94,7 +104,7 @@ static __always_inline void current_task(struct dmabuf_track_task *t)
 	t->uid = (__u32)bpf_get_current_uid_gid();
 	t->cgroup_id = bpf_get_current_cgroup_id();
 	t->start_boot_ns = BPF_CORE_READ(task, group_leader, start_boottime);
-	bpf_get_current_comm(t->comm, sizeof(t->comm));
+	process_comm(t->comm);
 }
 
 /* A zeroed entry of dmabuf's size, in this CPU's scratch. */
@@ -183,7 +193,7 @@ static __always_inline void on_fd(struct dma_buf *dmabuf)
 		return;
 	b->fd_ns = bpf_ktime_get_boot_ns();
 	b->fd_tgid = bpf_get_current_pid_tgid() >> 32;
-	bpf_get_current_comm(b->fd_comm, sizeof(b->fd_comm));
+	process_comm(b->fd_comm);
 	b->flags |= DMABUF_TRACK_B_FD;
 }
 
@@ -200,7 +210,7 @@ static __always_inline void fill_importer(struct dmabuf_track_importer *imp,
 	imp->detach_ns = 0;
 	imp->attach = attach;
 	imp->dev[0] = '\0';
-	bpf_get_current_comm(imp->comm, sizeof(imp->comm));
+	process_comm(imp->comm);
 	if (!attach) {
 		imp->flags = DMABUF_TRACK_IMP_GET;
 		return;

@@ -47,7 +47,8 @@ struct dmabuf_track_task {
 	__u64 cgroup_id;	/* cgroup v2 id */
 	__u64 start_boot_ns;	/* the group leader's start (tells a reused
 				 * pid from the same process) */
-	char comm[DMABUF_TRACK_COMM_LEN];	/* the thread's comm */
+	char comm[DMABUF_TRACK_COMM_LEN];	/* the process's (its group
+						 * leader's) comm */
 };
 
 /* dmabuf_track_importer.flags */

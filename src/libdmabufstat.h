@@ -903,7 +903,7 @@ struct dmabufstat_buffer_track {
 	uint32_t alloc_tid;	/* the thread */
 	uint32_t alloc_uid;	/* real uid */
 	uint64_t alloc_cgroup_id;
-	char alloc_comm[DMABUFSTAT_COMM_LEN];	/* the thread's comm */
+	char alloc_comm[DMABUFSTAT_COMM_LEN];	/* the process's comm */
 	uint64_t age_ns;	/* snapshot time - export time */
 	uint64_t export_realtime_ns;	/* the export, CLOCK_REALTIME */
 	/* with DMABUFSTAT_TRK_FD: the first fd install */
