@@ -97,15 +97,18 @@ static int build(struct rep_table *t, enum rep_view v,
 		 const struct dmabufstat_snapshot *snap, const char *sort,
 		 size_t rows)
 {
-	int err;
+	int err, col;
 
 	err = rep_build(t, v, snap, &env.filter.f, NULL);
 	if (err)
 		return err;
 	if (v == REP_BUFFERS && nr_inos)
 		keep_inos(t);
-	rep_sort(t, rep_sort_col(t, sort ?: rep_view_default_sort(v)),
-		 env.reverse);
+	col = rep_sort_col(t, sort ?: rep_view_default_sort(v));
+	/* a tracking column while tracking is off: the view's default */
+	if (col < 0)
+		col = rep_sort_col(t, rep_view_default_sort(v));
+	rep_sort(t, col, env.reverse);
 	rep_limit(t, rows);
 	return 0;
 }
