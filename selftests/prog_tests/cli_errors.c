@@ -12,8 +12,9 @@
  * cli_errors/dump_pid     dump PID of no process exits 1, as Android's
  *                         dmabuf_dump; dump -a PID and -b PID are usage
  *                         errors (exit 2)
- * cli_errors/pin_twice    (where pinning works) a second pin fails and
- *                         names -f/--force; -f replaces it
+ * cli_errors/pin_twice    a second pin fails and names -f/--force; -f
+ *                         replaces it (in a folder of bpffs, mounted at
+ *                         /sys/fs/bpf first if it is not there)
  * cli_errors/headers      the summary's titles say what is shown: the
  *                         sort key (-s, --reverse) of its process table,
  *                         and, with -p/--uid/--cgroup, that the Totals are
@@ -30,11 +31,15 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 
 #include "test_progs.h"
 #include "workload.h"
+
+#define BPF_FS_MAGIC	0xcafe4a11
 
 struct out {
 	int status;		/* exit code, or 128 + signal */
@@ -189,15 +194,34 @@ static void subtest_dump_pid(void)
 		ASSERT_EQ(o->status, 0, "dump SELF: exit 0");
 }
 
+/* bpffs at /sys/fs/bpf, mounted here if it is not; false if it cannot be. */
+static bool have_bpffs(bool *mounted)
+{
+	struct statfs fs;
+
+	*mounted = false;
+	if (!statfs("/sys/fs/bpf", &fs) && fs.f_type == BPF_FS_MAGIC)
+		return true;
+	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, NULL))
+		return false;
+	*mounted = true;
+	return true;
+}
+
 static void subtest_pin_twice(void)
 {
-	char dir[] = "/sys/fs/bpf/cli_errors.XXXXXX";
+	/* no '.': bpffs refuses names with dots (they are its own) */
+	char dir[] = "/sys/fs/bpf/cli_errors_XXXXXX";
 	struct out *o = &the_out;
+	bool mounted;
 
-	if (!mkdtemp(dir)) {
-		test__skip_reason("no bpffs at /sys/fs/bpf to pin in");
+	if (!have_bpffs(&mounted)) {
+		test__skip_reason("no bpffs at /sys/fs/bpf, and mounting one failed: %s",
+				  strerror(errno));
 		return;
 	}
+	if (!ASSERT_OK_PTR(mkdtemp(dir), "a folder in bpffs"))
+		goto umount;
 	if (!run(o, "dmabufstat", "pin %s", dir) || o->status) {
 		test__skip_reason("pinning does not work here: %s", o->err);
 		goto out;
@@ -206,9 +230,13 @@ static void subtest_pin_twice(void)
 		one_error(o, 1, "-f/--force", "second pin names -f/--force");
 	if (run(o, "dmabufstat", "pin -f %s", dir))
 		ASSERT_EQ(o->status, 0, "pin -f replaces it");
-	run(o, "dmabufstat", "unpin %s", dir);
+	if (run(o, "dmabufstat", "unpin %s", dir))
+		ASSERT_EQ(o->status, 0, "unpin");
 out:
 	rmdir(dir);
+umount:
+	if (mounted)
+		umount("/sys/fs/bpf");
 }
 
 /*
