@@ -4,8 +4,9 @@
  *
  * cli_basic: every view in every format exits 0, the JSON parses (json-c)
  * and names the backend, with as many buffers as debugfs bufinfo lists (or
- * none on a machine without buffer sources); --help and --version; usage
- * errors and the no-privilege error are one line and a non-zero exit.
+ * none on a machine without buffer sources); --help of both tools (short,
+ * pointing to the man page) and --version; usage errors and the
+ * no-privilege error are one line and a non-zero exit.
  *
  * cli_workload (machines with buffer sources: the guest): dmabuf-workload
  * makes its population, and every figure of `dmabufstat VIEW -o json`
@@ -255,6 +256,23 @@ static void subtest_views(void)
 	}
 }
 
+/* dmabuf-top's --help is short too, and points to its man page. */
+static void top_help(void)
+{
+	char cmd[512];
+	char *out;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s --help", exe_beside("dmabuf-top"));
+	out = run_capture(cmd, &st);
+	if (ASSERT_OK_PTR(out, cmd) && ASSERT_EQ(st, 0, "dmabuf-top --help")) {
+		ASSERT_HAS_SUBSTR(out, "Usage: dmabuf-top", "top: synopsis");
+		ASSERT_HAS_SUBSTR(out, "man dmabuf-top", "top: the man page");
+		ASSERT_LE(count_lines(out), 60, "top: --help is short");
+	}
+	free(out);
+}
+
 static void subtest_help(void)
 {
 	const char *h[] = { "--help", NULL }, *V[] = { "--version", NULL };
@@ -264,12 +282,15 @@ static void subtest_help(void)
 		ASSERT_EQ(r.status, 0, "--help exits 0");
 		ASSERT_HAS_SUBSTR(r.out, "Usage: dmabufstat", "synopsis");
 		ASSERT_HAS_SUBSTR(r.out, "Commands:", "commands");
-		ASSERT_HAS_SUBSTR(r.out, "Options:", "options");
+		ASSERT_HAS_SUBSTR(r.out, "options:", "options");
 		ASSERT_HAS_SUBSTR(r.out, "Exit status:", "exit status");
 		ASSERT_HAS_SUBSTR(r.out, "Examples:", "examples");
-		ASSERT_HAS_SUBSTR(r.out, "name_hex", "json schema");
+		/* short: the full reference is the man page */
+		ASSERT_HAS_SUBSTR(r.out, "man dmabufstat", "points to the man page");
+		ASSERT_LE(count_lines(r.out), 60, "--help fits on a screen or two");
 		run_free(&r);
 	}
+	top_help();
 	if (run_cli(&r, false, V)) {
 		ASSERT_EQ(r.status, 0, "--version exits 0");
 		ASSERT_STRNEQ(r.out, "dmabufstat ", 11, "--version line");
