@@ -5,8 +5,10 @@
  * `dmabufstat cgroups`, `uids`, `procs --cgroup`, `buffers --cgroup`,
  * `procs --uid` and dmabuf-top's cgroups view must split the workload's
  * numbers (its manifest) along that line. A group's rss counts each of its
- * buffers once; its pss is the sum of its processes'. Needs buffers and
- * cgroup2: runs in the guest.
+ * buffers once; its pss is the sum of its processes'. cli_groups/paths:
+ * each cgroup is shown with its path (the new one's, "/" for the root) in
+ * both tools' JSON and tables. Needs buffers and cgroup2: runs in the
+ * guest.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -181,6 +183,65 @@ static void check_all(pid_t gpu, uint64_t cg_id)
 	}
 }
 
+/* PROG ARGS's stdout has a line with both words in it. */
+static bool table_has(const char *prog, const char *args, const char *a,
+		      const char *b)
+{
+	char cmd[512], *out, *line, *save = NULL;
+	bool found = false;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s %s", exe_beside(prog), args);
+	out = run_capture(cmd, &st);
+	if (!ASSERT_OK_PTR(out, cmd) || !ASSERT_EQ(st, 0, cmd)) {
+		free(out);
+		return false;
+	}
+	for (line = strtok_r(out, "\n", &save); line && !found;
+	     line = strtok_r(NULL, "\n", &save))
+		found = strstr(line, a) && strstr(line, b);
+	if (!found)
+		printf("%s: no line with '%s' and '%s'\n", cmd, a, b);
+	free(out);
+	return found;
+}
+
+/*
+ * Each cgroup's path beside its id: the path /proc/PID/cgroup gives, whose
+ * directory's inode is the id; in JSON, in the table and in dmabuf-top
+ * (batch JSON and table).
+ */
+static void check_paths(uint64_t cg_id)
+{
+	static const char *const runs[][2] = {
+		{ "dmabufstat", "-o json cgroups" },
+		{ "dmabuf-top", "-b -o json -v cgroups 0.2 1" },
+	};
+	char id[32];
+	json_object *o, *arr, *g;
+	size_t i;
+
+	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		o = run_json(runs[i][0], runs[i][1]);
+		if (!o)
+			continue;
+		arr = jget(o, "cgroups");
+		g = jfind(arr, "cgroup_id", cg_id);
+		if (ASSERT_OK_PTR(g, "the new cgroup"))
+			ASSERT_STREQ(js(g, "path"), "/" CG_NAME, runs[i][0]);
+		g = jfind(arr, "cgroup_id", 1);
+		if (ASSERT_OK_PTR(g, "the root cgroup"))
+			ASSERT_STREQ(js(g, "path"), "/", runs[i][0]);
+		json_object_put(o);
+	}
+	snprintf(id, sizeof(id), "%llu ", (unsigned long long)cg_id);
+	ASSERT_TRUE(table_has("dmabufstat", "cgroups", id, "/" CG_NAME),
+		    "dmabufstat cgroups: the path beside the id");
+	ASSERT_TRUE(table_has("dmabuf-top", "-b -v cgroups 0.2 1", id,
+			      "/" CG_NAME),
+		    "dmabuf-top -v cgroups: the path beside the id");
+}
+
 void test_cli_groups(void)
 {
 	const struct mf_proc *gpu = NULL;
@@ -213,6 +274,8 @@ void test_cli_groups(void)
 	moved = true;
 	if (test__start_subtest("split"))
 		check_all(gpu->pid, st.st_ino);
+	if (test__start_subtest("paths"))
+		check_paths(st.st_ino);
 out:
 	if (moved)
 		ASSERT_TRUE(move_pid(CG_ROOT, gpu->pid), "wl-gpu back to the root");

@@ -23,7 +23,8 @@
  * mouse       a click on a header sorts; mouse_rows (guest) a click on a
  *             row selects it
  * narrow      at 60x15 no header title is cut over an empty column
- * details_line (guest) at 80x24 a process's details line is whole
+ * details_line (guest) at 80x24 a process's details line is whole, and
+ *             its command line is shown
  * batch_tty   -b on a terminal: reports scroll, no escape sequences
  * error       (guest) a snapshot failing under the screen (debugfs taken
  *             away from the bufinfo backend): exit 1, one error line, the
@@ -1062,6 +1063,8 @@ static void subtest_details_line(void)
 	EXPECT("details (d closes)", "d: details pane");
 	EXPECT(" maps", "the process's line ends with its maps");
 	EXPECT(" buffers ", "and its buffers");
+	/* the workload's processes were started as dmabuf-workload */
+	EXPECT("cmdline dmabuf-workload", "its command line, beside its comm");
 	quit_top();
 }
 

@@ -108,8 +108,11 @@ static int build(struct rep_table *t, enum rep_view v,
 	/* a tracking column while tracking is off: the view's default */
 	if (col < 0)
 		col = rep_sort_col(t, rep_view_default_sort(v));
+	if (col >= 0 && (t->cols[col].flags & REP_LAZY))
+		rep_fill_lazy(t, 0, t->nr);	/* sorted by cmdline, path */
 	rep_sort(t, col, env.reverse);
 	rep_limit(t, rows);
+	rep_fill_lazy(t, 0, t->nr);	/* cmdline, cgroup path: shown rows */
 	return 0;
 }
 

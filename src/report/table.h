@@ -40,6 +40,8 @@ enum rep_type {
 /* column flags */
 #define REP_WIDE	0x1	/* JSON and CSV only, not in tables */
 #define REP_ID		0x2	/* an identifier: sorts ascending */
+#define REP_LAZY	0x4	/* read from /proc for the rows shown only:
+				 * "" until rep_fill_lazy() */
 
 struct rep_col {
 	const char *key;	/* JSON key, CSV header, -s name */
@@ -63,6 +65,7 @@ union rep_cell {
 /* row flags */
 #define REP_ROW_GROUP	0x1	/* a group row (dmabuf-top's tree mode) */
 #define REP_ROW_CHILD	0x2	/* a member under its group row */
+#define REP_ROW_FILLED	0x4	/* its REP_LAZY cells are read */
 
 struct rep_row {
 	size_t cell;		/* its first cell in the table's cells */
@@ -200,13 +203,34 @@ const char *const *rep_list_str_items(const struct rep_table *t,
 const char *rep_strdup(struct rep_table *t, const char *s);
 
 /*
+ * The REP_LAZY cells of rows first..first+n-1 (a process's cmdline, a
+ * cgroup's path), read from /proc: a file read per row, so only for the
+ * rows shown (after rep_limit(), or a screen's). Rows read once keep
+ * theirs; a recording's snapshot (replay) has none to read.
+ */
+void rep_fill_lazy(struct rep_table *t, size_t first, size_t n);
+/*
+ * /proc/PID/cmdline at buf, its arguments joined by spaces ("" for a
+ * kernel thread or a process gone); its length.
+ */
+size_t rep_cmdline(uint32_t pid, char *buf, size_t len);
+/*
+ * The cgroup v2 path (e.g. "/system.slice/x.service", "/" the root) of
+ * process PID, at buf, if that is still cgroup id; else false and "".
+ */
+bool rep_cgroup_path(uint32_t pid, uint64_t id, char *buf, size_t len);
+
+/*
  * Column by key; "size" also names the view's size column. -1 if none,
  * or if it is a list (lists do not sort).
  */
 int rep_sort_col(const struct rep_table *t, const char *key);
 /* "ino, size, exporter, ...": the keys rep_sort_col() takes. */
 void rep_sort_keys(const struct rep_table *t, char *buf, size_t len);
-/* Sorts the rows (the rule above). */
+/*
+ * Sorts the rows (the rule above). A REP_LAZY column sorts what is read:
+ * rep_fill_lazy() every row first to sort by it.
+ */
 void rep_sort(struct rep_table *t, int col, bool reverse);
 /* Keeps the first n rows (0: all). */
 void rep_limit(struct rep_table *t, size_t n);

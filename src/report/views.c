@@ -72,7 +72,7 @@ static const struct rep_col exporter_cols[] = {
 };
 
 enum { P_PID, P_UID, P_COMM, P_RSS, P_PSS, P_BUFS, P_FDS, P_MAPS,
-       P_CGROUP, P_INOS,
+       P_CGROUP, P_INOS, P_CMDLINE,
        /* with tracking only */
        P_ALLOCATED, P_ALLOC_BUFS };
 #define P_FIRST_TRACK P_ALLOCATED
@@ -87,6 +87,8 @@ static const struct rep_col proc_cols[] = {
 	[P_MAPS] = { "maps", "MAPS", REP_U64, 0, 5, 5 },
 	[P_CGROUP] = { "cgroup_id", "CGROUP", REP_U64, REP_ID | REP_WIDE },
 	[P_INOS] = { "inos", "INODES", REP_U64LIST, REP_WIDE },
+	/* after the figures: it is long, and they keep their place */
+	[P_CMDLINE] = { "cmdline", "CMDLINE", REP_STR, REP_LAZY, 20, 1 },
 	[P_ALLOCATED] = { "allocated", "ALLOC", REP_SIZE, 0, 7, 3 },
 	[P_ALLOC_BUFS] = { "alloc_bufs", "ALLOC_BUFS", REP_U64, REP_WIDE },
 };
@@ -108,13 +110,16 @@ static const struct rep_col uid_cols[] = {
 	[G_PSS] = { "pss", "PSS", REP_SIZE, 0, 7 },
 };
 
+/* the uids' columns, and the cgroup's path after its id */
+enum { C_ID, C_PATH, C_NAME, C_PROCS, C_BUFS, C_RSS, C_PSS };
 static const struct rep_col cgroup_cols[] = {
-	[G_ID] = { "cgroup_id", "CGROUP", REP_U64, REP_ID, 8 },
-	[G_NAME] = { "comms", "PROCESSES", REP_STR, 0, 16 },
-	[G_PROCS] = { "procs", "PROCS", REP_U64, 0, 5, 2 },
-	[G_BUFS] = { "bufs", "BUFS", REP_U64, 0, 5 },
-	[G_RSS] = { "rss", "RSS", REP_SIZE, 0, 7 },
-	[G_PSS] = { "pss", "PSS", REP_SIZE, 0, 7 },
+	[C_ID] = { "cgroup_id", "CGROUP", REP_U64, REP_ID, 8 },
+	[C_PATH] = { "path", "PATH", REP_STR, REP_LAZY, 20 },
+	[C_NAME] = { "comms", "PROCESSES", REP_STR, 0, 16, 3 },
+	[C_PROCS] = { "procs", "PROCS", REP_U64, 0, 5, 2 },
+	[C_BUFS] = { "bufs", "BUFS", REP_U64, 0, 5 },
+	[C_RSS] = { "rss", "RSS", REP_SIZE, 0, 7 },
+	[C_PSS] = { "pss", "PSS", REP_SIZE, 0, 7 },
 };
 
 static const struct rep_col totals_cols[] = {
@@ -179,7 +184,7 @@ static const struct {
 	[REP_UIDS] = { "uids", "uids", uid_cols, ARRAY_SIZE(uid_cols), "rss",
 		       G_RSS, 0, build_uids },
 	[REP_CGROUPS] = { "cgroups", "cgroups", cgroup_cols,
-			  ARRAY_SIZE(cgroup_cols), "rss", G_RSS, 0,
+			  ARRAY_SIZE(cgroup_cols), "rss", C_RSS, 0,
 			  build_cgroups },
 	[REP_TOTALS] = { "totals", "totals", totals_cols,
 			 ARRAY_SIZE(totals_cols), "bytes", -1, 0, build_totals },
@@ -625,6 +630,7 @@ static int build_procs(struct build *b)
 		c[P_BUFS].u = p->nr_bufs;
 		c[P_FDS].u = p->nr_fds;
 		c[P_MAPS].u = p->nr_maps;
+		c[P_CMDLINE].s = "";	/* rep_fill_lazy() */
 		if (rep_view_tracked(b->t))
 			fill_allocated(s, p->pid, c);
 		/* one exporter's buffers: the process's figures for them */
@@ -722,12 +728,22 @@ static int build_groups(struct build *b, bool uid)
 		if (!r || !name)
 			return -ENOMEM;
 		c = rep_cells(b->t, r);
-		c[G_ID].u = g->id;
-		c[G_NAME].s = name;
-		c[G_PROCS].u = g->nr_procs;
-		c[G_BUFS].u = g->nr_bufs;
-		c[G_RSS].u = g->rss;
-		c[G_PSS].u = g->pss;
+		if (uid) {
+			c[G_ID].u = g->id;
+			c[G_NAME].s = name;
+			c[G_PROCS].u = g->nr_procs;
+			c[G_BUFS].u = g->nr_bufs;
+			c[G_RSS].u = g->rss;
+			c[G_PSS].u = g->pss;
+		} else {
+			c[C_ID].u = g->id;
+			c[C_PATH].s = "";	/* rep_fill_lazy() */
+			c[C_NAME].s = name;
+			c[C_PROCS].u = g->nr_procs;
+			c[C_BUFS].u = g->nr_bufs;
+			c[C_RSS].u = g->rss;
+			c[C_PSS].u = g->pss;
+		}
 		extend(b, r);
 	}
 	return 0;
@@ -764,6 +780,56 @@ static int build_totals(struct build *b)
 	c[9].u = t->nr_fds;
 	c[10].u = t->nr_maps;
 	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Cells read from /proc for the rows shown (procinfo.c)              */
+
+/* A cgroup's path, through one of its processes that is still in it. */
+static const char *cgroup_path(struct rep_table *t, uint64_t id)
+{
+	const struct dmabufstat_snapshot *s = t->snap;
+	size_t i, n = dmabufstat_nr_processes(s);
+	char path[4096];
+
+	for (i = 0; i < n; i++) {
+		const struct dmabufstat_process *p = dmabufstat_process(s, i);
+
+		if (p->cgroup_id == id &&
+		    rep_cgroup_path(p->pid, id, path, sizeof(path)))
+			return rep_strdup(t, path);
+	}
+	return NULL;
+}
+
+void rep_fill_lazy(struct rep_table *t, size_t first, size_t n)
+{
+	char text[4096];
+	size_t i;
+
+	/* a recording's processes are not this machine's */
+	if (!t->snap || (t->view != REP_PROCS && t->view != REP_CGROUPS) ||
+	    dmabufstat_snapshot_proc_backend(t->snap) == DMABUFSTAT_PROC_REPLAY)
+		return;
+	for (i = first; i < t->nr && i - first < n; i++) {
+		struct rep_row *r = &t->rows[i];
+		union rep_cell *c = rep_cells(t, r);
+		const char *v;
+
+		if (r->flags & (REP_ROW_FILLED | REP_ROW_GROUP) || r->idx < 0)
+			continue;
+		r->flags |= REP_ROW_FILLED;
+		if (t->view == REP_PROCS) {
+			rep_cmdline(c[P_PID].u, text, sizeof(text));
+			v = rep_strdup(t, text);
+			if (v)
+				c[P_CMDLINE].s = v;
+		} else {
+			v = cgroup_path(t, c[C_ID].u);
+			if (v)
+				c[C_PATH].s = v;
+		}
+	}
 }
 
 /* Keeps the rows with text in a text column, or equal to a number. */

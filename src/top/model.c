@@ -457,10 +457,15 @@ int table_build(struct model *m, const struct top_opts *o,
 	col = rep_sort_col(t, o->sort ?: rep_view_default_sort(o->view));
 	if (col < 0)
 		col = rep_sort_col(t, rep_view_default_sort(o->view));
+	if (col >= 0 && (t->cols[col].flags & REP_LAZY))
+		rep_fill_lazy(t, 0, t->nr);	/* sorted by cmdline, path */
 	rep_sort(t, col, o->reverse);
 	/* -r N: the N top rows, then grouped (not the first group's rows) */
-	if (limit)
+	if (limit) {
 		rep_limit(t, o->rows);
+		/* batch: every row is shown (the screen reads its own) */
+		rep_fill_lazy(t, 0, t->nr);
+	}
 	if (o->tree && (o->view == REP_PROCS || o->view == REP_BUFFERS)) {
 		err = table_tree(t, col, o->reverse);
 		if (err) {

@@ -505,6 +505,8 @@ static void draw_table(struct ui *u, int y, int h)
 			 u->o->text[0] || u->o->follow ? " match" : "");
 		return;
 	}
+	/* cmdline, cgroup path: read for the rows on the screen only */
+	rep_fill_lazy(&u->t, u->top, h);
 	/* a row marked as growing (the leak mark) is bold */
 	leak = rep_sort_col(&u->t, "leak");
 	for (i = u->top; i < u->t.nr && (int)(i - u->top) < h; i++) {
@@ -574,19 +576,22 @@ static void details_buffer(struct ui *u, struct lines *l, size_t bi)
 	}
 }
 
-static void details_process(struct ui *u, struct lines *l, size_t pi)
+static void details_process(struct ui *u, struct lines *l, size_t pi,
+			    const char *cmdline)
 {
 	const struct dmabufstat_snapshot *s = u->m->snap;
 	const struct dmabufstat_process *p = dmabufstat_process(s, pi);
 	char a[REP_SIZE_LEN], b2[REP_SIZE_LEN], name[128], exp[128];
-	char with[256];
+	char with[256], cmd[1024];
 	uint32_t j, k;
 
 	rep_size(a, p->rss, u->o->bytes);
 	rep_size(b2, p->pss, u->o->bytes);
-	/* two lines: at 80 columns one would be cut */
+	/* three lines: at 80 columns one would be cut */
 	dline(l, "process %u %s  uid %u  cgroup %" PRIu64, p->pid, p->comm,
 	      p->uid, p->cgroup_id);
+	rep_escape(cmd, sizeof(cmd), cmdline ?: "", NULL);
+	dline(l, "cmdline %s", cmd[0] ? cmd : "-");
 	dline(l, "rss %s  pss %s  %u buffers  %u fds  %u maps", a, b2,
 	      p->nr_bufs, p->nr_fds, p->nr_maps);
 	dline(l, "%8s %7s %-12s %-14s %3s %4s %7s  %s", "INODE", "SIZE",
@@ -651,13 +656,18 @@ static void details_bufs_of(struct ui *u, struct lines *l, const char *name,
 }
 
 static void details_group(struct ui *u, struct lines *l, uint64_t id,
-			  bool uid)
+			  bool uid, const char *path)
 {
 	const struct dmabufstat_snapshot *s = u->m->snap;
 	size_t i, n = dmabufstat_nr_processes(s);
-	char a[REP_SIZE_LEN], b[REP_SIZE_LEN], comm[64];
+	char a[REP_SIZE_LEN], b[REP_SIZE_LEN], comm[64], where[1024] = "";
 
-	dline(l, "%s %" PRIu64 ": processes", uid ? "uid" : "cgroup", id);
+	if (path && *path) {
+		where[0] = ' ';
+		rep_escape(where + 1, sizeof(where) - 1, path, NULL);
+	}
+	dline(l, "%s %" PRIu64 "%s: processes", uid ? "uid" : "cgroup", id,
+	      where);
 	for (i = 0; i < n; i++) {
 		const struct dmabufstat_process *p = dmabufstat_process(s, i);
 
@@ -677,6 +687,7 @@ static void draw_details(struct ui *u, int y, int h)
 	struct lines l = { .y = y + 1, .end = y + h };
 	const union rep_cell *c;
 	const struct rep_row *r;
+	int lazy;
 
 	if (h < 2)
 		return;
@@ -707,9 +718,12 @@ static void draw_details(struct ui *u, int y, int h)
 		      c[0].u);
 		return;
 	}
+	/* the row's cmdline or cgroup path, if the table has not read it */
+	rep_fill_lazy(&u->t, u->sel, 1);
+	lazy = rep_sort_col(&u->t, u->o->view == REP_PROCS ? "cmdline" : "path");
 	switch (u->o->view) {
 	case REP_PROCS:
-		details_process(u, &l, r->idx);
+		details_process(u, &l, r->idx, lazy >= 0 ? c[lazy].s : NULL);
 		break;
 	case REP_BUFFERS:
 		details_buffer(u, &l, r->idx);
@@ -721,10 +735,11 @@ static void draw_details(struct ui *u, int y, int h)
 		details_bufs_of(u, &l, c[0].s, true);
 		break;
 	case REP_UIDS:
-		details_group(u, &l, c[0].u, true);
+		details_group(u, &l, c[0].u, true, NULL);
 		break;
 	default:
-		details_group(u, &l, c[0].u, false);
+		details_group(u, &l, c[0].u, false,
+			      lazy >= 0 ? c[lazy].s : NULL);
 		break;
 	}
 }
