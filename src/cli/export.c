@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "table.h"
 #include "utf8.h"
 
 #define PROM_TEXTFILE_NAME "dmabufstat.prom"
@@ -146,6 +148,68 @@ static void prom_tracking(FILE *f, const struct dmabufstat_snapshot *snap)
 	}
 }
 
+/*
+ * Per uid: {uid, user}. Per cgroup: {cgroup}, its path (the id, in
+ * decimal, when no process of it still says which), so a cgroup made
+ * anew under the same name (a restarted service) stays one series.
+ */
+static void group_gauge(FILE *f, const char *name,
+			const struct dmabufstat_snapshot *snap,
+			const struct dmabufstat_group *g, bool uid,
+			uint64_t v)
+{
+	char buf[4096], id[24];
+	struct passwd *pw;
+	size_t i, n;
+
+	snprintf(id, sizeof(id), "%" PRIu64, g->id);
+	if (uid) {
+		pw = getpwuid(g->id);
+		fprintf(f, "%s{uid=\"%s\",user=", name, id);
+		label_value(f, pw ? pw->pw_name : id);
+	} else {
+		n = dmabufstat_nr_processes(snap);
+		snprintf(buf, sizeof(buf), "%s", id);
+		for (i = 0; i < n; i++) {
+			const struct dmabufstat_process *p;
+
+			p = dmabufstat_process(snap, i);
+			if (p->cgroup_id == g->id &&
+			    rep_cgroup_path(p->pid, g->id, buf, sizeof(buf)))
+				break;
+		}
+		if (!buf[0])
+			snprintf(buf, sizeof(buf), "%s", id);
+		fprintf(f, "%s{cgroup=", name);
+		label_value(f, buf);
+	}
+	fprintf(f, "} %" PRIu64 "\n", v);
+}
+
+static void group_families(FILE *f, const struct dmabufstat_snapshot *snap,
+			   bool uid)
+{
+	size_t i, n = uid ? dmabufstat_nr_uids(snap) :
+			    dmabufstat_nr_cgroups(snap);
+	const char *rss = uid ? "dmabuf_uid_rss_bytes" : "dmabuf_cgroup_rss_bytes";
+	const char *pss = uid ? "dmabuf_uid_pss_bytes" : "dmabuf_cgroup_pss_bytes";
+	const struct dmabufstat_group *g;
+
+	family(f, rss, uid ?
+	       "Dma-buf rss of each user's processes (each buffer once)." :
+	       "Dma-buf rss of each cgroup's processes (each buffer once).");
+	for (i = 0; i < n; i++) {
+		g = uid ? dmabufstat_uid(snap, i) : dmabufstat_cgroup(snap, i);
+		group_gauge(f, rss, snap, g, uid, g->rss);
+	}
+	family(f, pss, uid ? "Dma-buf pss of each user's processes." :
+	       "Dma-buf pss of each cgroup's processes.");
+	for (i = 0; i < n; i++) {
+		g = uid ? dmabufstat_uid(snap, i) : dmabufstat_cgroup(snap, i);
+		group_gauge(f, pss, snap, g, uid, g->pss);
+	}
+}
+
 static int prom_write(FILE *f, const struct dmabufstat_snapshot *snap,
 	       const struct prom_opts *o)
 {
@@ -210,6 +274,10 @@ static int prom_write(FILE *f, const struct dmabufstat_snapshot *snap,
 		gauge1(f, "dmabuf_device_buffers", "device",
 		       dmabufstat_device(snap, i)->name,
 		       dmabufstat_device(snap, i)->count);
+
+	/* bounded by the users and cgroups, not by the processes */
+	group_families(f, snap, true);
+	group_families(f, snap, false);
 
 	nr = dmabufstat_nr_processes(snap);
 	idx = calloc(nr ? nr : 1, sizeof(*idx));
