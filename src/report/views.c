@@ -115,7 +115,7 @@ enum { C_ID, C_PATH, C_NAME, C_PROCS, C_BUFS, C_RSS, C_PSS };
 static const struct rep_col cgroup_cols[] = {
 	[C_ID] = { "cgroup_id", "CGROUP", REP_U64, REP_ID, 8 },
 	[C_PATH] = { "path", "PATH", REP_STR, REP_LAZY, 20 },
-	[C_NAME] = { "comms", "PROCESSES", REP_STR, 0, 16, 3 },
+	[C_NAME] = { "comms", "PROCESSES", REP_STR, 0, 16, 1 },
 	[C_PROCS] = { "procs", "PROCS", REP_U64, 0, 5, 2 },
 	[C_BUFS] = { "bufs", "BUFS", REP_U64, 0, 5 },
 	[C_RSS] = { "rss", "RSS", REP_SIZE, 0, 7 },
