@@ -25,6 +25,9 @@
  * narrow      at 60x15 no header title is cut over an empty column
  * details_line (guest) at 80x24 a process's details line is whole, and
  *             its command line is shown
+ * goto        (guest) i, an inode, Enter: the buffers view with that
+ *             buffer selected (a filter hiding it cleared; no such buffer
+ *             said); Esc closes the prompt
  * batch_tty   -b on a terminal: reports scroll, no escape sequences
  * error       (guest) a snapshot failing under the screen (debugfs taken
  *             away from the bufinfo backend): exit 1, one error line, the
@@ -654,6 +657,67 @@ static void subtest_filter(const struct manifest *mf)
 	quit_top();
 }
 
+/* Waits (up to 10 s) for the highlight to be on row id. */
+static bool wait_selected(long want)
+{
+	int k;
+
+	for (k = 0; k < 200; k++) {
+		if (selected_id() == want)
+			return true;
+		pause_ms(50);
+	}
+	printf("selected %ld, not %ld, on:\n%s\n", selected_id(), want,
+	       capture(false));
+	return false;
+}
+
+/*
+ * (guest) 'i' then an inode and Enter: the buffers view with that buffer
+ * selected, scrolled to if need be (the last row by size); a text filter
+ * that hides it is cleared, and said so; an inode of no buffer is said;
+ * Esc closes the prompt without quitting.
+ */
+static void subtest_goto(const struct manifest *mf)
+{
+	const struct mf_buf *last = NULL;
+	int i;
+
+	/* sorted by size, largest first, ties by inode: the last row */
+	for (i = 0; i < mf->nr_bufs; i++)
+		if (!last || mf->bufs[i].size < last->size ||
+		    (mf->bufs[i].size == last->size &&
+		     mf->bufs[i].ino > last->ino))
+			last = &mf->bufs[i];
+	if (!ASSERT_OK_PTR(last, "a workload buffer") ||
+	    !ASSERT_TRUE(start_top("0.5", NULL), "dmabuf-top draws"))
+		return;
+	tmux("send-keys -t top i");
+	EXPECT("inode:", "i: the inode prompt");
+	tmux("send-keys -t top -l %lu", last->ino);
+	tmux("send-keys -t top Enter");
+	EXPECT("INODE", "the buffers view");
+	ASSERT_TRUE(wait_selected(last->ino), "that buffer is selected");
+
+	/* hidden by a filter: cleared */
+	tmux("send-keys -t top 1 / z z q Enter");
+	EXPECT("filter 'zzq'", "a filter that hides every row");
+	tmux("send-keys -t top i");
+	EXPECT("inode:", "the prompt again");
+	tmux("send-keys -t top -l %lu", last->ino);
+	tmux("send-keys -t top Enter");
+	EXPECT("were cleared", "the filter was cleared, and it says so");
+	EXPECT_NOT("filter 'zzq'", "no filter any more");
+	ASSERT_TRUE(wait_selected(last->ino), "the buffer is selected");
+
+	tmux("send-keys -t top i 9 9 9 9 9 9 9 9 Enter");
+	EXPECT("no buffer with inode 99999999", "an inode of no buffer");
+	tmux("send-keys -t top i 1 Escape");
+	EXPECT_NOT("inode: 1", "Esc closes the prompt");
+	EXPECT("3:buffers", "and dmabuf-top is still there");
+	quit_top();
+}
+
 /* Waits (up to 5 s) for the highlight to be on a row other than not. */
 static long wait_selected_not(long not)
 {
@@ -1154,6 +1218,7 @@ void test_top_tui(void)
 		skip_guest_only("selection");
 		skip_guest_only("mouse_rows");
 		skip_guest_only("details_line");
+		skip_guest_only("goto");
 		skip_guest_only("leak");
 	} else if (workload_start(&wl, "top_tui") &&
 		   !manifest_read(wl.manifest, &mf)) {
@@ -1170,6 +1235,8 @@ void test_top_tui(void)
 			subtest_mouse(true);
 		if (test__start_subtest("details_line"))
 			subtest_details_line();
+		if (test__start_subtest("goto"))
+			subtest_goto(&mf);
 	}
 	workload_stop(&wl);
 	manifest_free(&mf);

@@ -16,6 +16,7 @@
 #include <curses.h>
 
 #include "cli.h"
+#include "opts.h"
 #include "text.h"
 #include "top.h"
 
@@ -45,6 +46,9 @@ struct ui {
 		size_t sel, top;
 	} saved[REP_NR_VIEWS];
 	bool details, help, editing, utf8;
+	bool going;		/* 'i': the inode prompt is open */
+	char go_text[24];	/* what it has read */
+	uint64_t go_ino;	/* the buffer to select at the next redraw */
 	bool menu;		/* F6's sort menu is open */
 	int menu_sel;		/* its highlighted column */
 	int table_y, table_h;	/* where the header and rows were drawn */
@@ -752,6 +756,7 @@ static const char *const help_lines[] = {
 	"  < > s    pick the sort column        r   reverse the sort order",
 	"  F6       sort menu (Up Down, Enter picks, Esc closes)",
 	"  / F3     filter by text (Enter keeps, Esc clears)",
+	"  i        go to a buffer by inode (buffers view, it selected)",
 	"  p        follow the selected process (p again: stop)",
 	"  H F5     group/tree: procs by command, buffers by exporter",
 	"  o        leaks: orphaned and kept buffers (tracking on)",
@@ -819,6 +824,8 @@ static void draw(struct ui *u)
 		draw_menu(u);
 	if (u->editing)
 		put_line(LINES - 1, 0, "/%s", u->o->text);
+	else if (u->going)
+		put_line(LINES - 1, 0, "inode: %s", u->go_text);
 	else if (u->msg[0])
 		put_line(LINES - 1, A_BOLD, "%s", u->msg);
 	else
@@ -826,6 +833,9 @@ static void draw(struct ui *u)
 	if (u->editing) {
 		curs_set(1);
 		move(LINES - 1, 1 + (int)strlen(u->o->text));
+	} else if (u->going) {
+		curs_set(1);
+		move(LINES - 1, 7 + (int)strlen(u->go_text));
 	} else {
 		curs_set(0);
 	}
@@ -867,6 +877,71 @@ static void edit_key(struct ui *u, int ch)
 		u->o->text[n] = ch;
 		u->o->text[n + 1] = '\0';
 	}
+}
+
+/*
+ * The inode prompt ('i'): digits, Backspace; Enter goes to the buffers
+ * view with that buffer selected (redraw() finds it), Esc cancels.
+ */
+static void go_key(struct ui *u, int ch)
+{
+	size_t n = strlen(u->go_text);
+	uint64_t ino;
+
+	if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+		u->going = false;
+		if (!cli_parse_u64(u->go_text, &ino) || !ino) {
+			snprintf(u->msg, sizeof(u->msg), "inode: '%s' is no inode",
+				 u->go_text);
+			return;
+		}
+		set_view(u, REP_BUFFERS);
+		snprintf(u->sel_id, sizeof(u->sel_id), "b:%" PRIu64, ino);
+		u->go_ino = ino;
+	} else if (ch == 27) {
+		u->going = false;
+	} else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+		if (n)
+			u->go_text[n - 1] = '\0';
+	} else if (ch >= '0' && ch <= '9' && n + 1 < sizeof(u->go_text)) {
+		u->go_text[n] = ch;
+		u->go_text[n + 1] = '\0';
+	}
+}
+
+/*
+ * After a jump: is the buffer selected? A filter or a followed process
+ * may hide it: then they are cleared, said so, and it is looked for again.
+ */
+static int go_found(struct ui *u)
+{
+	char want[32], id[64];
+	bool cleared = false;
+	int err;
+
+	snprintf(want, sizeof(want), "b:%" PRIu64, u->go_ino);
+	for (;;) {
+		if (u->t.nr && !strcmp(row_id(u, u->sel, id, sizeof(id)), want)) {
+			snprintf(u->msg, sizeof(u->msg), "inode %" PRIu64 "%s",
+				 u->go_ino, cleared ?
+				 " (the filter and follow were cleared)" : "");
+			break;
+		}
+		if (cleared || (!u->o->text[0] && !u->o->follow)) {
+			snprintf(u->msg, sizeof(u->msg),
+				 "no buffer with inode %" PRIu64, u->go_ino);
+			break;
+		}
+		u->o->text[0] = '\0';
+		u->o->follow = 0;
+		cleared = true;
+		snprintf(u->sel_id, sizeof(u->sel_id), "%s", want);
+		err = rebuild(u);
+		if (err)
+			return err;
+	}
+	u->go_ino = 0;
+	return 0;
 }
 
 /*
@@ -1000,7 +1075,7 @@ static void mouse_key(struct ui *u)
 	if (getmouse(&ev) != OK ||
 	    !(ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
 		return;
-	if (u->help || u->menu || u->editing)
+	if (u->help || u->menu || u->editing || u->going)
 		return;
 	if (ev.y == u->table_y) {
 		c = col_at(u, ev.x);
@@ -1070,6 +1145,10 @@ static bool key(struct ui *u, int ch)
 	}
 	if (u->editing) {
 		edit_key(u, ch);
+		return true;
+	}
+	if (u->going) {
+		go_key(u, ch);
 		return true;
 	}
 	if (u->menu) {
@@ -1143,6 +1222,10 @@ static bool key(struct ui *u, int ch)
 	case KEY_F(3):
 		u->editing = true;
 		break;
+	case 'i':
+		u->going = true;
+		u->go_text[0] = '\0';
+		break;
 	case 'H':
 	case KEY_F(5):
 		u->o->tree = !u->o->tree;
@@ -1200,6 +1283,8 @@ static int redraw(struct ui *u)
 {
 	int err = rebuild(u);
 
+	if (!err && u->go_ino)
+		err = go_found(u);
 	if (err)
 		return err;
 	record_trend(u);
@@ -1266,7 +1351,8 @@ int ui_run(struct model *m, struct top_opts *o, double interval,
 			break;
 		changed = ch != ERR;	/* a key or a resize */
 		if (ch != ERR && ch != KEY_RESIZE) {
-			bool space = ch == ' ' && !u.editing && !u.help;
+			bool space = ch == ' ' && !u.editing && !u.going &&
+				     !u.help;
 
 			if (!key(&u, ch))
 				break;
