@@ -6,7 +6,9 @@
  * inside quotes), and each row leads with its time (ISO 8601) and backend.
  * Sampled CSV (--interval, dmabuf-top -b COUNT) has one header and rows
  * whose times differ. Where python3 is installed (the host), Python's
- * csv.DictReader reads each one too and finds no short or long row.
+ * csv.DictReader reads each one too and finds no short or long row; the
+ * guest has none, so tools/test-csv feeds it the guest's output, rows
+ * and all, on the host.
  * With buffer sources (the guest) dmabuf-workload runs, so the views have
  * rows, names with commas and quotes among them.
  */
