@@ -151,9 +151,9 @@ $(COMMON_OBJS): $(OUTPUT)/src/common/%.o: src/common/%.c $(TOOL_HDRS) | $(OUTPUT
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(TOOL_INCS) -c $< -o $@
 
-$(CLI_OBJS): $(OUTPUT)/src/cli/%.o: src/cli/%.c $(TOOL_HDRS) $(wildcard src/cli/*.h) | $(OUTPUT)/src/cli deps
+$(CLI_OBJS): $(OUTPUT)/src/cli/%.o: src/cli/%.c $(TOOL_HDRS) $(wildcard src/cli/*.h) bpf/dmabufstat.h | $(OUTPUT)/src/cli deps
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(TOOL_INCS) -Isrc/cli -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(TOOL_INCS) -Isrc/cli -Ibpf -c $< -o $@
 
 $(OUTPUT)/bin/dmabufstat: $(CLI_OBJS) $(COMMON_OBJS) $(REPORT_OBJS) $(LIB_A) | $(OUTPUT)/bin
 	$(call msg,BINARY,$@)
@@ -232,6 +232,15 @@ $(FUZZ_OUT)/records: fuzz/records.c fuzz/fuzz.h $(FUZZ_LIB_SRCS) $(FUZZ_RECORDS_
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -Ibpf $< $(FUZZ_LIB_SRCS) $(FUZZ_RECORDS_SRCS) -lbpf -lelf -lz -o $@
+
+# A saved snapshot's JSON (dmabufstat diff FILE), with the JSON writer the
+# tools print through for its printed half.
+FUZZ_SNAPLOAD_SRCS := src/report/snapload.c src/report/jsonw.c \
+	src/report/text.c src/report/utf8.c
+$(FUZZ_OUT)/snapload: fuzz/snapload.c fuzz/fuzz.h $(FUZZ_SNAPLOAD_SRCS) $(wildcard src/report/*.h) | deps
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -Isrc/report $< $(FUZZ_SNAPLOAD_SRCS) -o $@
 
 .PHONY: fuzz-build fuzz
 fuzz-build: $(FUZZ_BINS)

@@ -12,6 +12,7 @@
  *   track.c   track start, stop, status, stack (symbolize.c)
  *   dump.c    dump (Android dmabuf_dump's layouts)
  *   export.c  export --prometheus
+ *   diff.c    diff FILE, diff --save FILE
  */
 #ifndef __DMABUFSTAT_CMD_H
 #define __DMABUFSTAT_CMD_H
@@ -51,6 +52,8 @@ struct cli_env {
 	bool prometheus;
 	const char *textfile;
 	size_t top;
+	/* diff */
+	bool save;
 };
 
 extern struct cli_env env;
@@ -65,5 +68,6 @@ int cmd_dump(struct dmabufstat *ds, const char *name, char **args, int nr);
 int cmd_export(struct dmabufstat *ds, const char *name, char **args, int nr);
 int cmd_track(struct dmabufstat *ds, const char *name, char **args, int nr);
 int cmd_totals(struct dmabufstat *ds, const char *name, char **args, int nr);
+int cmd_diff(struct dmabufstat *ds, const char *name, char **args, int nr);
 
 #endif /* __DMABUFSTAT_CMD_H */

@@ -38,6 +38,9 @@ static const char usage_text[] =
 "  devices             buffers attached to each device\n"
 "  uids, cgroups       rss and pss per user, per cgroup (id and path)\n"
 "  totals              the count and bytes of all buffers only (cheapest)\n"
+"  diff --save FILE    save this snapshot's buffers and processes (JSON)\n"
+"  diff FILE           that snapshot against now: buffers new and freed,\n"
+"                      processes new, grown, shrunk and gone\n"
 "  pin [DIR], unpin    pin the iterators into bpffs (--android: Android's)\n"
 "  track start|stop|status [DIR], track stack INO\n"
 "                      lifecycle tracking: who allocated each buffer and\n"
@@ -83,7 +86,8 @@ enum {
 	O_OUTPUT, O_SORT, O_REVERSE, O_ROWS, O_PID, O_UID, O_CGROUP, O_BYTES,
 	O_VIEW, O_INTERVAL, O_COUNT, O_MODE, O_GROUP, O_FORCE, O_ANDROID,
 	O_ALL, O_BUFS, O_PROMETHEUS, O_TEXTFILE, O_TOP, O_BACKEND, O_VERBOSE,
-	O_EXPORTER, O_ENTRIES, O_ORPHANS, O_STACKS, O_NO_RELEASE, O_NR,
+	O_EXPORTER, O_ENTRIES, O_ORPHANS, O_STACKS, O_NO_RELEASE, O_SAVE,
+	O_NR,
 };
 
 #define OPT(o) (1u << (o))
@@ -106,7 +110,7 @@ static const char *const opt_names[O_NR] = {
 	[O_TOP] = "--top", [O_BACKEND] = "--backend", [O_VERBOSE] = "-v",
 	[O_EXPORTER] = "--exporter", [O_ENTRIES] = "--entries",
 	[O_ORPHANS] = "--orphans", [O_STACKS] = "--stacks",
-	[O_NO_RELEASE] = "--no-release",
+	[O_NO_RELEASE] = "--no-release", [O_SAVE] = "--save",
 };
 
 static const struct cmd {
@@ -126,6 +130,7 @@ static const struct cmd {
 	{ "dump", cmd_dump, OPT(O_OUTPUT) | OPT(O_ALL) | OPT(O_BUFS) },
 	{ "export", cmd_export, OPT(O_PROMETHEUS) | OPT(O_TEXTFILE) |
 				OPT(O_TOP) },
+	{ "diff", cmd_diff, OPT(O_OUTPUT) | OPT(O_BYTES) | OPT(O_SAVE) },
 };
 
 static const struct option long_opts[] = {
@@ -155,6 +160,7 @@ static const struct option long_opts[] = {
 	{ "stacks", no_argument, NULL, 0x100 + O_STACKS },
 	{ "no-release", no_argument, NULL, 0x100 + O_NO_RELEASE },
 	{ "leaks", no_argument, NULL, 0x100 + O_ORPHANS },
+	{ "save", no_argument, NULL, 0x100 + O_SAVE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -302,6 +308,10 @@ static unsigned int parse_args(int argc, char **argv)
 						optarg);
 			env.entries = v;
 			seen |= OPT(O_ENTRIES);
+			break;
+		case 0x100 + O_SAVE:
+			env.save = true;
+			seen |= OPT(O_SAVE);
 			break;
 		case 'v':
 			env.verbose = true;

@@ -221,6 +221,20 @@ size_t rep_cmdline(uint32_t pid, char *buf, size_t len);
 bool rep_cgroup_path(uint32_t pid, uint64_t id, char *buf, size_t len);
 
 /*
+ * dmabufstat diff's tables (diffview.c) from the library's diff of
+ * old_snap and new_snap (which outlive the tables): tot, one row of the
+ * totals then and now; bufs, the buffers new, resized and freed (SIZE:
+ * now's, the saved one's if freed); procs, the processes new, grown,
+ * shrunk, changed otherwise and gone (RSS ... MAPS: now's, the saved
+ * ones if gone; DELTA: now - saved). 0 or -ENOMEM (the tables empty).
+ */
+int rep_diff_build(const struct dmabufstat_diff *d,
+		   const struct dmabufstat_snapshot *old_snap,
+		   const struct dmabufstat_snapshot *new_snap,
+		   struct rep_table *tot, struct rep_table *bufs,
+		   struct rep_table *procs);
+
+/*
  * Column by key; "size" also names the view's size column. -1 if none,
  * or if it is a list (lists do not sort).
  */

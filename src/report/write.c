@@ -53,6 +53,7 @@ bool rep_doc_add(struct rep_doc *d, const struct rep_table *t,
 	s->title = title;
 	s->single = single;
 	s->json_only = json_only;
+	s->key = NULL;
 	return true;
 }
 
@@ -291,7 +292,7 @@ static void write_json(FILE *f, const struct rep_doc *d, bool jsonl)
 	for (i = 0; i < d->nr_sect; i++) {
 		const struct rep_section *s = &d->sect[i];
 
-		jsonw_name(&w, rep_view_key(s->t->view));
+		jsonw_name(&w, s->key ?: rep_view_key(s->t->view));
 		if (s->single) {
 			if (s->t->nr) {
 				json_row(&w, s->t, &s->t->rows[0]);
@@ -444,7 +445,8 @@ static void write_csv(FILE *f, const struct rep_doc *d)
 			fputs("\n", f);
 		first = false;
 		if (nr_tables > 1)
-			fprintf(f, "# %s\n", rep_view_key(t->view));
+			fprintf(f, "# %s\n", d->sect[i].key ?:
+				rep_view_key(t->view));
 		if (!d->no_csv_header) {
 			csv_lead(f, d, true);
 			for (c = 0; c < t->ncols; c++)

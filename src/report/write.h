@@ -50,6 +50,7 @@ struct rep_section {
 	const char *title;	/* table heading, may be NULL */
 	bool single;		/* one record: key/value lines, a JSON object */
 	bool json_only;		/* not in tables nor CSV */
+	const char *key;	/* JSON key, CSV "# KEY"; NULL: the view's */
 };
 
 #define REP_MAX_SECTIONS 4
