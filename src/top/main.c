@@ -35,9 +35,10 @@ static struct env {
 static const char usage_text[] =
 "Usage: dmabuf-top [OPTIONS] [INTERVAL [COUNT]]\n"
 "\n"
-"Live view of who holds DMA-BUF memory: processes (Android's rss and pss),\n"
-"exporters, buffers, devices, uids and cgroups, with growth and leak marks,\n"
-"refreshed every INTERVAL seconds (default 1) COUNT times (default: until q).\n"
+"Live view of who holds DMA-BUF memory: processes (Android's rss and pss,\n"
+"command lines), exporters, buffers, devices, uids and cgroups (paths), with\n"
+"growth and leak marks, refreshed every INTERVAL seconds (default 1) COUNT\n"
+"times (default: until q).\n"
 "Full screen on a terminal; with -b, -o json or csv, or no terminal, one\n"
 "report per refresh.\n"
 "\n"
