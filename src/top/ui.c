@@ -544,6 +544,41 @@ static bool dline(struct lines *l, const char *fmt, ...)
 	return true;
 }
 
+/* With lifecycle tracking: who allocated it, when, who imported it. */
+static void details_track(struct ui *u, struct lines *l, size_t bi)
+{
+	const struct dmabufstat_buffer_track *t;
+	char age[32], imps[256] = "";
+	uint32_t j;
+
+	t = dmabufstat_buffer_track(u->m->snap, bi);
+	if (!t)
+		return;
+	if (!(t->flags & DMABUFSTAT_TRK_EXPORT)) {
+		dline(l, "allocated %s", t->flags & DMABUFSTAT_TRK_BEFORE ?
+		      "before tracking started" : "by an unknown process (the tracking map was full)");
+	} else {
+		rep_age(age, sizeof(age), t->age_ns);
+		dline(l, "allocated by %u %s%s, %s ago%s", t->alloc_pid,
+		      t->alloc_comm,
+		      t->flags & DMABUFSTAT_TRK_ALLOC_ALIVE ? "" : " (exited)",
+		      age, t->flags & DMABUFSTAT_TRK_ORPHAN ? "  ORPHAN" : "");
+	}
+	for (j = 0; j < t->nr_importers; j++)
+		snprintf(imps + strlen(imps), sizeof(imps) - strlen(imps),
+			 "%s%u(%s)%s%s%s", j ? ", " : "", t->importers[j].pid,
+			 t->importers[j].comm,
+			 t->importers[j].device[0] ? ">" : "",
+			 t->importers[j].device,
+			 t->importers[j].flags & DMABUFSTAT_IMP_DETACHED ?
+			 " detached" : "");
+	if (t->keeper_pid)
+		dline(l, "importers: %s; kept by %u %s", imps, t->keeper_pid,
+		      t->keeper_comm);
+	else
+		dline(l, "importers: %s", t->nr_importers ? imps : "none");
+}
+
 static void details_buffer(struct ui *u, struct lines *l, size_t bi)
 {
 	const struct dmabufstat_snapshot *s = u->m->snap;
@@ -562,6 +597,7 @@ static void details_buffer(struct ui *u, struct lines *l, size_t bi)
 	dline(l, "file refs %" PRId64 "  vmaps %d  attached devices (%u): %s",
 	      b->file_count, b->vmap_count, b->nr_attach,
 	      b->nr_attach ? devs : "none");
+	details_track(u, l, bi);
 	dline(l, "holders (%u)%s", b->nr_procs, b->nr_procs ? ":" :
 	      ": none (kernel-only)");
 	for (j = 0; j < b->nr_procs; j++) {
