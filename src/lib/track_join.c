@@ -24,17 +24,46 @@ uint64_t track_boottime_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/*
+ * The entries in batches (a few syscalls for the whole map): their count,
+ * or -errno when the kernel has no batch lookup for it.
+ */
+static long read_batches(int fd, uint32_t max, __u64 *keys,
+			 struct dmabuf_track_buf *vals)
+{
+	__u64 in = 0, out = 0;
+	size_t n = 0;
+	__u32 count;
+	int err;
+
+	do {
+		count = max - n;
+		err = bpf_map_lookup_batch(fd, n ? &in : NULL, &out, keys + n,
+					   vals + n, &count, NULL) ? -errno : 0;
+		if (err && err != -ENOENT)
+			return n ? (long)n : err;
+		n += count;
+		in = out;
+	} while (!err && n < max);
+	return n;
+}
+
 /* Every entry of the map into *keys and *vals: their count, or -errno. */
 static long read_entries(int fd, uint32_t max, __u64 **keys,
 			 struct dmabuf_track_buf **vals)
 {
 	__u64 key, next, *prev = NULL;
 	size_t n = 0;
+	long got;
 
 	*keys = calloc(max ?: 1, sizeof(**keys));
 	*vals = calloc(max ?: 1, sizeof(**vals));
 	if (!*keys || !*vals)
 		return -ENOMEM;
+	got = read_batches(fd, max, *keys, *vals);
+	if (got >= 0)
+		return got;
+	/* one by one: kernels without batch lookups */
 	while (n < max && !bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
