@@ -402,7 +402,9 @@ int main(int argc, char **argv)
 		cli_usage_error("--view %s: the command is %s", env.view, c->name);
 	if (backend_spec)
 		cli_parse_backend(backend_spec, &opts);
-	if (!cli_bpf_permitted(&opts))
+	/* track: the library words its own refusal (status and stop need
+	 * only access to the pins) */
+	if (c->fn != cmd_track && !cli_bpf_permitted(&opts))
 		return 1;
 	ds = dmabufstat_new(&opts);
 	if (!ds) {

@@ -204,7 +204,6 @@ static int load_best(struct dmabufstat *ds,
 	} else {
 		snprintf(why, sizeof(why),
 			 "no dma-buf tracepoints (Linux 7.0+, or 6.12 with kernel-patches/)");
-		all_perm = false;
 	}
 	for (i = 0; i < ARRAY_SIZE(probe_plans); i++) {
 		if (o->no_release && !probe_plans[i].skip_last)
@@ -216,10 +215,12 @@ static int load_best(struct dmabufstat *ds,
 		}
 		note(why, sizeof(why),
 		     dmabufstat_track_method_name(probe_plans[i].method), err);
+		if (!bpf_perm_err(err))
+			all_perm = false;
 	}
 	if (all_perm && bpf_perm_err(err))
 		return ds_err(ds, DMABUFSTAT_E_PERM, err,
-			      "tracing is not permitted (%s): needs root, or CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN",
+			      "tracing is not permitted (%s): needs root, or CAP_BPF and CAP_PERFMON",
 			      why);
 	return ds_err(ds, DMABUFSTAT_E_NOTSUP, -EOPNOTSUPP,
 		      "this kernel refuses every tracking method (%s)", why);
