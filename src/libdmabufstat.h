@@ -878,6 +878,9 @@ DMABUFSTAT_API int dmabufstat_track_status(struct dmabufstat *ds,
 					 * process holds it by fd or mapping */
 #define DMABUFSTAT_TRK_FD	0x20	/* an fd install was seen (fd_*) */
 #define DMABUFSTAT_TRK_MORE_IMPORTERS 0x40 /* more than importers[] */
+#define DMABUFSTAT_TRK_KEPT_BY_EXPORTER 0x80 /* keeper_pid is the allocator:
+					      * no import, its export's object
+					      * (e.g. a GEM handle) keeps it */
 #define DMABUFSTAT_TRK_IMPORTERS 4
 
 /* dmabufstat_importer.flags */
@@ -911,7 +914,9 @@ struct dmabufstat_buffer_track {
 	char fd_comm[DMABUFSTAT_COMM_LEN];
 	/*
 	 * A buffer no process holds: the importer whose import keeps it
-	 * (the latest attached one, else the latest get), 0 if none.
+	 * (the latest attached one, else the latest get); with no importer,
+	 * its allocator while that runs (DMABUFSTAT_TRK_KEPT_BY_EXPORTER:
+	 * what it exported from, a GEM handle say, keeps it); else 0.
 	 */
 	uint32_t keeper_pid;
 	char keeper_comm[DMABUFSTAT_COMM_LEN];

@@ -597,6 +597,69 @@ out:
 	ASSERT_EQ(run_cli(0, stop, err, sizeof(err)), 0, "track stop");
 }
 
+/*
+ * dmabuf-workload's kernel-only buffers, from its manifest: each listed
+ * by --orphans, kept by the process of its vgem import, or with none, by
+ * the process whose vgem handle it was exported from; none an orphan (the
+ * workload's processes all run).
+ */
+static void workload_keepers(void)
+{
+	const char *start[] = { "track", "start", NULL };
+	const char *stop[] = { "track", "stop", NULL };
+	struct workload wl = WORKLOAD_INIT;
+	json_object *leaks = NULL, *bufs, *o;
+	char err[1024], line[1024];
+	int kernel_only = 0;
+	FILE *f = NULL;
+
+	if (!have_buffer_source()) {
+		test__skip_reason("no buffer source");
+		return;
+	}
+	run_cli(0, stop, err, sizeof(err));
+	if (run_cli(0, start, err, sizeof(err))) {
+		test__skip_reason("tracking refused: %s", err);
+		return;
+	}
+	if (!workload_start(&wl, "track-wl"))
+		goto out;
+	leaks = cli_json("buffers --orphans");
+	bufs = leaks ? jget(leaks, "buffers") : NULL;
+	f = fopen(wl.manifest, "r");
+	if (!ASSERT_OK_PTR(bufs, "orphans") || !ASSERT_OK_PTR(f, "manifest"))
+		goto out;
+	while (fgets(line, sizeof(line), f)) {
+		char fds[256], maps[256], imp[256], handle[256];
+		unsigned long ino;
+		int keeper = 0;
+
+		if (sscanf(line, "buffer ino=%lu %*s %*s %*s %*s fd=%255s map=%255s import=%255s handle=%255s",
+			   &ino, fds, maps, imp, handle) != 5 ||
+		    strcmp(fds, "-") || strcmp(maps, "-"))
+			continue;
+		kernel_only++;
+		/* pid:handle,...: the first import, else the handle */
+		keeper = atoi(strcmp(imp, "-") ? imp : handle);
+		o = jfind(bufs, "ino", ino);
+		if (!ASSERT_OK_PTR(o, "kernel-only buffer listed"))
+			continue;
+		ASSERT_EQ(ju(o, "keeper_pid"), (uint64_t)keeper, "kept by");
+		ASSERT_FALSE(json_object_get_boolean(jget(o, "orphan")),
+			     "allocator runs: no orphan");
+	}
+	ASSERT_GT(kernel_only, 0, "the workload has kernel-only buffers");
+	ASSERT_EQ((int)json_object_array_length(bufs), kernel_only,
+		  "only those listed");
+out:
+	if (f)
+		fclose(f);
+	if (leaks)
+		json_object_put(leaks);
+	workload_stop(&wl);
+	ASSERT_EQ(run_cli(0, stop, err, sizeof(err)), 0, "track stop");
+}
+
 /* --no-release: a freed buffer's entry stays until a snapshot drops it. */
 static void prune(void)
 {
@@ -701,4 +764,6 @@ void test_track_lifecycle(void)
 		stacks();
 	if (test__start_subtest("prune"))
 		prune();
+	if (test__start_subtest("workload_keepers"))
+		workload_keepers();
 }

@@ -236,6 +236,11 @@ static void fill(struct dmabufstat_buffer_track *t,
 	if (k) {
 		t->keeper_pid = k->pid;
 		memcpy(t->keeper_comm, k->comm, sizeof(t->keeper_comm));
+	} else if (t->flags & DMABUFSTAT_TRK_ALLOC_ALIVE) {
+		/* nothing imported it: the exporter's own object holds it */
+		t->keeper_pid = t->alloc_pid;
+		memcpy(t->keeper_comm, t->alloc_comm, sizeof(t->keeper_comm));
+		t->flags |= DMABUFSTAT_TRK_KEPT_BY_EXPORTER;
 	}
 }
 

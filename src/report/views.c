@@ -378,7 +378,9 @@ static int fill_track(struct rep_table *t, union rep_cell *c,
 	c[B_STACK_ID].u = tr->stack_id;
 	if (tr->keeper_pid) {
 		c[B_KEPT_BY].s = comm_pid(t, tr->keeper_comm, tr->keeper_pid,
-					  NULL, "");
+					  NULL,
+					  tr->flags & DMABUFSTAT_TRK_KEPT_BY_EXPORTER ?
+					  " (its export)" : "");
 		if (!c[B_KEPT_BY].s)
 			return -ENOMEM;
 	}
