@@ -4,14 +4,16 @@
  * BPF program and tracefs see them, against the kernel's own accounts:
  *
  *  - abi: every event exists in tracefs with upstream's entries;
- *  - export_fd_mmap: a system-heap buffer gives dma_buf_export, then
- *    dma_buf_fd with the fd the ioctl returned, then dma_buf_mmap_internal
- *    for an mmap() of it, all with its inode (fstat), size and exporter;
+ *  - export_mmap: a system-heap buffer gives dma_buf_export, then
+ *    dma_buf_mmap_internal for an mmap() of it, with its inode (fstat),
+ *    size and exporter, and no dma_buf_fd: the heap installs its fd itself
+ *    (so does DRM PRIME), as upstream's does;
  *  - import: a vgem import of that buffer gives dma_buf_get with the
  *    imported fd and dma_buf_dynamic_attach with the device bufinfo lists;
  *    closing the GEM handle gives dma_buf_detach of the same attachment
  *    and dma_buf_put;
- *  - udmabuf: its export says "udmabuf".
+ *  - udmabuf: its export says "udmabuf", and dma_buf_fd follows with the
+ *    fd the ioctl returned (udmabuf calls dma_buf_fd()).
  *
  * Only the test's own process is recorded. The events are an ABI of the
  * patched kernel: there their absence fails; elsewhere (the vanilla kernel,
@@ -136,7 +138,7 @@ static void test_abi(void)
 	check_format(dir, "dma_buf_detach", with_dev);
 }
 
-static void test_export_fd_mmap(struct ring_buffer *rb)
+static void test_export_mmap(struct ring_buffer *rb)
 {
 	long pg = sysconf(_SC_PAGESIZE);
 	const struct dma_buf_tp_rec *r;
@@ -163,12 +165,11 @@ static void test_export_fd_mmap(struct ring_buffer *rb)
 		ASSERT_STREQ(r->exp_name, "system", "export exp_name");
 		ASSERT_EQ(r->tgid, (__u32)getpid(), "export tgid");
 	}
-	r = find(TP_FD, ino, &from);
-	if (ASSERT_OK_PTR(r, "dma_buf_fd after dma_buf_export"))
-		ASSERT_EQ(r->fd, fd, "dma_buf_fd fd");
 	r = find(TP_MMAP_INTERNAL, ino, &from);
-	if (ASSERT_OK_PTR(r, "dma_buf_mmap_internal after dma_buf_fd"))
+	if (ASSERT_OK_PTR(r, "dma_buf_mmap_internal after dma_buf_export"))
 		ASSERT_EQ(r->size, (__u64)2 * pg, "mmap size");
+	from = 0;
+	ASSERT_NULL(find(TP_FD, ino, &from), "no dma_buf_fd from the heap");
 	if (map != MAP_FAILED)
 		munmap(map, 2 * pg);
 	close(fd);
@@ -253,6 +254,9 @@ static void test_udmabuf(struct ring_buffer *rb)
 	r = find(TP_EXPORT, ino_of_fd(fd), &from);
 	if (ASSERT_OK_PTR(r, "dma_buf_export"))
 		ASSERT_STREQ(r->exp_name, "udmabuf", "exp_name");
+	r = find(TP_FD, ino_of_fd(fd), &from);
+	if (ASSERT_OK_PTR(r, "dma_buf_fd after dma_buf_export"))
+		ASSERT_EQ(r->fd, fd, "dma_buf_fd fd");
 	close(fd);
 }
 
@@ -290,8 +294,8 @@ void test_kernel_tracepoints(void)
 
 	if (test__start_subtest("abi"))
 		test_abi();
-	if (test__start_subtest("export_fd_mmap"))
-		test_export_fd_mmap(rb);
+	if (test__start_subtest("export_mmap"))
+		test_export_mmap(rb);
 	if (test__start_subtest("import"))
 		test_import(rb);
 	if (test__start_subtest("udmabuf"))
