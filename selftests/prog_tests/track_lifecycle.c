@@ -22,6 +22,7 @@
 #include <dirent.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <json-c/json.h>
 
 #include "bufsrc.h"
@@ -113,6 +114,50 @@ static void refused_kernel(void)
 	ASSERT_EQ(count_lines(err), 1, "one line on stderr");
 	ASSERT_HAS_SUBSTR(err, "track start: ", "names the command");
 	ASSERT_EQ(access(DMABUFSTAT_TRACK_DIR, F_OK), -1, "nothing pinned");
+}
+
+/*
+ * The method is the kernel's best: tracepoints where vmlinux BTF has the
+ * dma-buf events (6.12 patched, 7.0+), else fentry or kprobes.
+ */
+static void method(void)
+{
+	const char *start[] = { "track", "start", NULL };
+	const char *stop[] = { "track", "stop", NULL };
+	struct dmabufstat_track_status st;
+	struct dmabufstat *ds = NULL;
+	struct btf *btf;
+	bool have_tp;
+	char err[1024];
+
+	btf = btf__load_vmlinux_btf();
+	if (!ASSERT_OK_PTR(btf, "vmlinux BTF"))
+		return;
+	have_tp = btf__find_by_name_kind(btf, "btf_trace_dma_buf_export",
+					 BTF_KIND_TYPEDEF) > 0;
+	btf__free(btf);
+	run_cli(0, stop, err, sizeof(err));
+	if (run_cli(0, start, err, sizeof(err))) {
+		ASSERT_FALSE(have_tp, "tracepoints there, yet refused");
+		test__skip_reason("tracking refused: %s", err);
+		return;
+	}
+	ds = dmabufstat_new(NULL);
+	if (ASSERT_OK_PTR(ds, "context") &&
+	    ASSERT_OK(dmabufstat_track_status(ds, NULL, &st), "status")) {
+		if (have_tp)
+			ASSERT_EQ(st.method, DMABUFSTAT_TRACK_TRACEPOINTS,
+				  "tracepoints where the kernel has them");
+		else
+			ASSERT_NEQ(st.method, DMABUFSTAT_TRACK_TRACEPOINTS,
+				   "no tracepoints where the kernel lacks them");
+		if (test__verbose())
+			printf("method %s, releases %s\n",
+			       dmabufstat_track_method_name(st.method),
+			       st.sees_release ? "seen" : "not seen");
+	}
+	dmabufstat_free(ds);
+	ASSERT_EQ(run_cli(0, stop, err, sizeof(err)), 0, "track stop");
 }
 
 /* The pinned links' and the entries map's ids, for after the stop. */
@@ -756,6 +801,8 @@ void test_track_lifecycle(void)
 		refused_unprivileged();
 	if (test__start_subtest("refused_kernel"))
 		refused_kernel();
+	if (test__start_subtest("method"))
+		method();
 	if (test__start_subtest("lifecycle"))
 		lifecycle();
 	if (test__start_subtest("overflow"))
