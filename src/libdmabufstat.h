@@ -909,7 +909,9 @@ struct dmabufstat_buffer_track {
 	char alloc_comm[DMABUFSTAT_COMM_LEN];	/* the process's comm */
 	uint64_t age_ns;	/* snapshot time - export time */
 	uint64_t export_realtime_ns;	/* the export, CLOCK_REALTIME */
-	/* with DMABUFSTAT_TRK_FD: the first fd install */
+	/* with DMABUFSTAT_TRK_FD: the first fd install through dma_buf_fd()
+	 * (udmabuf, most drivers; the dma-heaps and DRM PRIME install their
+	 * fds themselves, so their buffers have none) */
 	uint32_t fd_pid;
 	char fd_comm[DMABUFSTAT_COMM_LEN];
 	/*
