@@ -79,36 +79,58 @@ static __always_inline bool is_err(const void *p)
 	return !p || (unsigned long)p >= (unsigned long)-4095;
 }
 
-static __always_inline __u64 ino_of(struct dma_buf *dmabuf)
+/*
+ * btf: the program is tp_btf or fentry/fexit, whose pointers the verifier
+ * knows by their BTF type: plain loads (fault-safe, and much cheaper than
+ * a probe-read helper call each). kprobes read through the helpers. The
+ * flag is a constant at every call, so each program keeps one branch.
+ */
+static __always_inline __u64 ino_of(struct dma_buf *dmabuf, bool btf)
 {
+	if (btf)
+		return dmabuf->file->f_inode->i_ino;
 	return BPF_CORE_READ(dmabuf, file, f_inode, i_ino);
 }
 
 /* The process's name (its group leader's comm), as ps shows it: a
  * thread may have named itself otherwise. */
-static __always_inline void process_comm(char *dst)
+static __always_inline void process_comm(char *dst, bool btf)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
-	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+	struct task_struct *leader;
 
+	if (btf) {
+		leader = bpf_get_current_task_btf()->group_leader;
+		__builtin_memcpy(dst, leader->comm, DMABUF_TRACK_COMM_LEN);
+		dst[DMABUF_TRACK_COMM_LEN - 1] = '\0';
+		return;
+	}
+	leader = BPF_CORE_READ((struct task_struct *)bpf_get_current_task(),
+			       group_leader);
 	bpf_probe_read_kernel_str(dst, DMABUF_TRACK_COMM_LEN, &leader->comm);
 }
 
-static __always_inline void current_task(struct dmabuf_track_task *t)
+static __always_inline void current_task(struct dmabuf_track_task *t,
+					 bool btf)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
 	__u64 id = bpf_get_current_pid_tgid();
 
 	t->pid = (__u32)id;
 	t->tgid = id >> 32;
 	t->uid = (__u32)bpf_get_current_uid_gid();
 	t->cgroup_id = bpf_get_current_cgroup_id();
-	t->start_boot_ns = BPF_CORE_READ(task, group_leader, start_boottime);
-	process_comm(t->comm);
+	if (btf)
+		t->start_boot_ns =
+			bpf_get_current_task_btf()->group_leader->start_boottime;
+	else
+		t->start_boot_ns = BPF_CORE_READ(
+			(struct task_struct *)bpf_get_current_task(),
+			group_leader, start_boottime);
+	process_comm(t->comm, btf);
 }
 
 /* A zeroed entry of dmabuf's size, in this CPU's scratch. */
-static __always_inline struct dmabuf_track_buf *blank(struct dma_buf *dmabuf)
+static __always_inline struct dmabuf_track_buf *blank(struct dma_buf *dmabuf,
+						     bool btf)
 {
 	struct dmabuf_track_buf *b;
 	__u32 zero = 0;
@@ -117,7 +139,7 @@ static __always_inline struct dmabuf_track_buf *blank(struct dma_buf *dmabuf)
 	if (!b)
 		return NULL;
 	__builtin_memset(b, 0, sizeof(*b));
-	b->size = BPF_CORE_READ(dmabuf, size);
+	b->size = btf ? dmabuf->size : BPF_CORE_READ(dmabuf, size);
 	return b;
 }
 
@@ -135,19 +157,20 @@ static __always_inline int insert(__u64 ino, struct dmabuf_track_buf *b,
 	return err;
 }
 
-static __always_inline void on_export(void *ctx, struct dma_buf *dmabuf)
+static __always_inline void on_export(void *ctx, struct dma_buf *dmabuf,
+				      bool btf)
 {
 	struct dmabuf_track_stats *s;
 	struct dmabuf_track_buf *b;
-	__u64 ino = ino_of(dmabuf);
+	__u64 ino = ino_of(dmabuf, btf);
 	long id;
 
-	b = blank(dmabuf);
+	b = blank(dmabuf, btf);
 	if (!b || !ino)
 		return;
 	b->flags = DMABUF_TRACK_B_EXPORT;
 	b->export_ns = bpf_ktime_get_boot_ns();
-	current_task(&b->exporter);
+	current_task(&b->exporter, btf);
 	if (want_stacks) {
 		id = bpf_get_stackid(ctx, &track_stacks, BPF_F_USER_STACK);
 		b->stack_id = id >= 0 ? id + 1 : 0;
@@ -163,18 +186,19 @@ static __always_inline void on_export(void *ctx, struct dma_buf *dmabuf)
 
 /* The entry of a buffer, made (without exporter) if tracking missed its
  * export: it existed before tracking started. */
-static __always_inline struct dmabuf_track_buf *entry(struct dma_buf *dmabuf)
+static __always_inline struct dmabuf_track_buf *entry(struct dma_buf *dmabuf,
+						     bool btf)
 {
 	struct dmabuf_track_stats *s;
 	struct dmabuf_track_buf *b;
-	__u64 ino = ino_of(dmabuf);
+	__u64 ino = ino_of(dmabuf, btf);
 
 	if (!ino)
 		return NULL;
 	b = bpf_map_lookup_elem(&track_bufs, &ino);
 	if (b)
 		return b;
-	b = blank(dmabuf);
+	b = blank(dmabuf, btf);
 	if (!b)
 		return NULL;
 	if (!insert(ino, b, BPF_NOEXIST)) {
@@ -185,15 +209,15 @@ static __always_inline struct dmabuf_track_buf *entry(struct dma_buf *dmabuf)
 	return bpf_map_lookup_elem(&track_bufs, &ino);
 }
 
-static __always_inline void on_fd(struct dma_buf *dmabuf)
+static __always_inline void on_fd(struct dma_buf *dmabuf, bool btf)
 {
-	struct dmabuf_track_buf *b = entry(dmabuf);
+	struct dmabuf_track_buf *b = entry(dmabuf, btf);
 
 	if (!b || (b->flags & DMABUF_TRACK_B_FD))
 		return;
 	b->fd_ns = bpf_ktime_get_boot_ns();
 	b->fd_tgid = bpf_get_current_pid_tgid() >> 32;
-	process_comm(b->fd_comm);
+	process_comm(b->fd_comm, btf);
 	b->flags |= DMABUF_TRACK_B_FD;
 }
 
@@ -210,7 +234,7 @@ static __always_inline void fill_importer(struct dmabuf_track_importer *imp,
 	imp->detach_ns = 0;
 	imp->attach = attach;
 	imp->dev[0] = '\0';
-	process_comm(imp->comm);
+	process_comm(imp->comm, false);
 	if (!attach) {
 		imp->flags = DMABUF_TRACK_IMP_GET;
 		return;
@@ -234,7 +258,7 @@ static __always_inline void on_import(struct dma_buf *dmabuf, __u64 attach,
 				      struct device *dev)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct dmabuf_track_buf *b = entry(dmabuf);
+	struct dmabuf_track_buf *b = entry(dmabuf, false);
 	int i, free_slot = -1, reuse = -1;
 
 	if (!b)
@@ -270,7 +294,7 @@ static __always_inline void on_import(struct dma_buf *dmabuf, __u64 attach,
 
 static __always_inline void on_detach(struct dma_buf *dmabuf, __u64 attach)
 {
-	__u64 ino = ino_of(dmabuf);
+	__u64 ino = ino_of(dmabuf, false);
 	struct dmabuf_track_buf *b;
 	int i;
 
@@ -285,10 +309,10 @@ static __always_inline void on_detach(struct dma_buf *dmabuf, __u64 attach)
 	}
 }
 
-static __always_inline void on_release(struct inode *inode)
+static __always_inline void on_release(struct inode *inode, bool btf)
 {
 	struct dmabuf_track_stats *s;
-	__u64 ino = BPF_CORE_READ(inode, i_ino);
+	__u64 ino = btf ? inode->i_ino : BPF_CORE_READ(inode, i_ino);
 
 	if (!bpf_map_delete_elem(&track_bufs, &ino)) {
 		s = stats();
@@ -302,14 +326,14 @@ static __always_inline void on_release(struct inode *inode)
 SEC("tp_btf/dma_buf_export")
 int BPF_PROG(tp_export, struct dma_buf *dmabuf)
 {
-	on_export(ctx, dmabuf);
+	on_export(ctx, dmabuf, true);
 	return 0;
 }
 
 SEC("tp_btf/dma_buf_fd")
 int BPF_PROG(tp_fd, struct dma_buf *dmabuf, int fd)
 {
-	on_fd(dmabuf);
+	on_fd(dmabuf, true);
 	return 0;
 }
 
@@ -345,7 +369,7 @@ int BPF_PROG(fx_export, const struct dma_buf_export_info *info,
 	     struct dma_buf *ret)
 {
 	if (!is_err(ret))
-		on_export(ctx, ret);
+		on_export(ctx, ret, true);
 	return 0;
 }
 
@@ -353,7 +377,7 @@ SEC("fexit/dma_buf_fd")
 int BPF_PROG(fx_fd, struct dma_buf *dmabuf, int flags, int ret)
 {
 	if (ret >= 0)
-		on_fd(dmabuf);
+		on_fd(dmabuf, true);
 	return 0;
 }
 
@@ -386,7 +410,7 @@ int BPF_PROG(fe_detach, struct dma_buf *dmabuf,
 SEC("fentry/dma_buf_file_release")
 int BPF_PROG(fe_release, struct inode *inode, struct file *file)
 {
-	on_release(inode);
+	on_release(inode, true);
 	return 0;
 }
 
@@ -396,7 +420,7 @@ SEC("kretprobe/dma_buf_export")
 int BPF_KRETPROBE(kr_export, struct dma_buf *ret)
 {
 	if (!is_err(ret))
-		on_export(ctx, ret);
+		on_export(ctx, ret, false);
 	return 0;
 }
 
@@ -404,7 +428,7 @@ int BPF_KRETPROBE(kr_export, struct dma_buf *ret)
 SEC("kprobe/dma_buf_fd")
 int BPF_KPROBE(kp_fd, struct dma_buf *dmabuf)
 {
-	on_fd(dmabuf);
+	on_fd(dmabuf, false);
 	return 0;
 }
 
@@ -436,6 +460,6 @@ int BPF_KPROBE(kp_detach, struct dma_buf *dmabuf,
 SEC("kprobe/dma_buf_file_release")
 int BPF_KPROBE(kp_release, struct inode *inode)
 {
-	on_release(inode);
+	on_release(inode, false);
 	return 0;
 }
