@@ -17,6 +17,11 @@
  *   pinned   the pinned iterators: Android's four-line text read with
  *            13-byte reads, and dmabufstat's own pin read to EOF
  *
+ * Lifecycle tracking runs throughout (started before the anchors, in a
+ * folder of the test's own): every snapshot must name this process as the
+ * allocator of every anchor, the map must drop nothing, and where tracking
+ * sees releases, no entry may outlive the buffers.
+ *
  * At the end every buffer is closed and the kernel must drop them all:
  * bufinfo returns to the count it had before the test (no leaked
  * reference). The kernel log is checked by the VM rig: any KASAN, lockdep,
@@ -51,6 +56,7 @@
 #define NR_ANCHORS	12
 #define NR_CHURNERS	4
 #define PIN_DIR		"/sys/fs/bpf/churn-test"
+#define TRACK_DIR	PIN_DIR "/track"
 #define BPFFS_MAGIC	0xcafe4a11
 
 enum walker {
@@ -76,6 +82,7 @@ struct churn {
 	atomic_ulong cycles;
 	atomic_ulong walks[NR_WALKERS];
 	atomic_ulong failures;
+	bool tracking;		/* lifecycle tracking runs in TRACK_DIR */
 	pthread_mutex_t lock;
 	char first_error[256];
 };
@@ -313,6 +320,14 @@ static void walk_open(struct churn *c)
 	free(inos);
 }
 
+static bool is_anchor(const struct churn *c, unsigned long ino)
+{
+	for (int a = 0; a < c->nr_anchors; a++)
+		if (c->anchors[a] == ino)
+			return true;
+	return false;
+}
+
 static void walk_snapshot(struct churn *c, struct dmabufstat *ds)
 {
 	const struct dmabufstat_process *p;
@@ -331,12 +346,24 @@ static void walk_snapshot(struct churn *c, struct dmabufstat *ds)
 	p = dmabufstat_find_process(snap, getpid(), &pi);
 	inos = calloc(p ? p->nr_bufs + 1 : 1, sizeof(*inos));
 	for (j = 0; p && inos && j < p->nr_bufs; j++) {
+		const struct dmabufstat_buffer_track *t;
+
 		h = dmabufstat_process_holder(snap, pi, j);
 		inos[n++] = dmabufstat_buffer(snap, h->buf)->ino;
+		if (!c->tracking || !is_anchor(c, inos[n - 1]))
+			continue;
+		t = dmabufstat_buffer_track(snap, h->buf);
+		if (!t || !(t->flags & DMABUFSTAT_TRK_EXPORT) ||
+		    t->alloc_pid != (uint32_t)getpid()) {
+			walk_error(c, "snapshot: tracking names no allocator (or another: %u) for anchor %lu",
+				   t ? t->alloc_pid : 0, inos[n - 1]);
+			n = 0;
+			break;
+		}
 	}
 	if (!p)
 		walk_error(c, "snapshot: this process holds nothing");
-	else if (inos && check_walk(c, W_SNAPSHOT, inos, n))
+	else if (inos && n && check_walk(c, W_SNAPSHOT, inos, n))
 		atomic_fetch_add(&c->walks[W_SNAPSHOT], 1);
 	free(inos);
 	dmabufstat_snapshot_free(snap);
@@ -407,6 +434,7 @@ static void *walker_main(void *arg)
 			.sz = sizeof(o),
 			.buf_backend = DMABUFSTAT_BUF_BPF_ITER,
 			.proc_backend = DMABUFSTAT_PROC_BPF_TASK,
+			.pin_dir = PIN_DIR,	/* its tracking: TRACK_DIR */
 		};
 
 		ds = dmabufstat_new(&o);
@@ -495,6 +523,48 @@ static bool have_iterators(void)
 	return ok;
 }
 
+/* Tracking is expected wherever the guest runs (kprobes at least). */
+static void track_start(struct churn *c, struct dmabufstat *ds)
+{
+	struct dmabufstat_track_opts to = { .sz = sizeof(to), .entries = 65536 };
+	int err;
+
+	dmabufstat_track_stop(ds, TRACK_DIR);	/* a previous run's */
+	err = dmabufstat_track_start(ds, TRACK_DIR, &to);
+	if (getenv("DMABUFSTAT_KERNEL")) {
+		if (!ASSERT_OK(err, "track start"))
+			printf("churn: %s\n", dmabufstat_errmsg(ds));
+	} else if (err) {
+		printf("churn: no lifecycle tracking here: %s\n",
+		       dmabufstat_errmsg(ds));
+	}
+	c->tracking = !err;
+}
+
+/* After every buffer of the test is closed: nothing dropped or left. */
+static void track_finish(struct dmabufstat *ds, int before)
+{
+	struct dmabufstat_track_status st;
+	int tries;
+
+	for (tries = 0; tries < 50 && bufinfo_objects() != before; tries++)
+		usleep(100 * 1000);
+	if (ASSERT_OK(dmabufstat_track_status(ds, TRACK_DIR, &st),
+		      "track status")) {
+		printf("churn: tracking by %s: %llu exports, %llu released, %u entries left, %llu dropped\n",
+		       dmabufstat_track_method_name(st.method),
+		       (unsigned long long)st.exports,
+		       (unsigned long long)st.released, st.entries,
+		       (unsigned long long)st.dropped);
+		ASSERT_EQ(st.dropped, 0, "tracking dropped no export");
+		ASSERT_GT(st.exports, 0, "tracking saw the exports");
+		if (st.sees_release)
+			ASSERT_EQ(st.entries, 0, "no entry outlives its buffer");
+	}
+	ASSERT_OK(dmabufstat_track_stop(ds, TRACK_DIR), "track stop");
+	ASSERT_NEQ(access(TRACK_DIR, F_OK), 0, "nothing left pinned");
+}
+
 static unsigned int churn_seconds(void)
 {
 	const char *s = getenv("DMABUFSTAT_CHURN_SECONDS");
@@ -556,6 +626,7 @@ void test_churn(void)
 	    !ASSERT_OK(dmabufstat_pin(pin_ds, PIN_DIR, &po), "pin") ||
 	    !ASSERT_OK(dmabufstat_pin_android(pin_ds, PIN_DIR, &po), "pin android"))
 		goto out;
+	track_start(&c, pin_ds);
 	if (!make_anchors(&c))
 		goto out;
 
@@ -596,6 +667,8 @@ out:
 	for (i = 0; i < NR_ANCHORS; i++)
 		if (c.anchor_fds[i] >= 0)
 			close(c.anchor_fds[i]);
+	if (c.tracking)
+		track_finish(pin_ds, before);
 	if (pin_ds) {
 		dmabufstat_unpin(pin_ds, PIN_DIR);
 		dmabufstat_unpin_android(pin_ds, PIN_DIR);
