@@ -367,11 +367,36 @@ static void check_buffer(json_object *bufs, const struct lc_manifest *m,
 			    "importer listed");
 }
 
-/* export --prometheus: the orphans the manifest has, tracking named. */
+/* The dmabuf_allocated_bytes series of a scrape: how many, the largest. */
+static int allocated_series(const char *out, unsigned long long *max)
+{
+	static const char name[] = "\ndmabuf_allocated_bytes{";
+	const char *p = out, *v;
+	int n = 0;
+
+	*max = 0;
+	while ((p = strstr(p, name))) {
+		p += strlen(name);
+		v = strchr(p, '}');
+		if (!v)
+			break;
+		n++;
+		if (strtoull(v + 1, NULL, 10) > *max)
+			*max = strtoull(v + 1, NULL, 10);
+	}
+	return n;
+}
+
+/*
+ * export --prometheus: the orphans the manifest has, tracking named; the
+ * allocators' series bounded by --top like the processes' (the largest
+ * first).
+ */
 static void check_prometheus(const struct lc_manifest *m)
 {
 	char cmd[512], *out, *line;
-	int st, i, want = 0;
+	unsigned long long max_all, max_one;
+	int st, i, want = 0, all;
 
 	for (i = 0; i < m->nr; i++)
 		want += m->bufs[i].orphan;
@@ -385,6 +410,16 @@ static void check_prometheus(const struct lc_manifest *m)
 	if (ASSERT_OK_PTR(line, "dmabuf_orphan_buffers"))
 		ASSERT_EQ(atoi(line + strlen("\ndmabuf_orphan_buffers ")), want,
 			  "orphans exported");
+	all = allocated_series(out, &max_all);
+	ASSERT_GT(all, 1, "allocators exported (default --top 10)");
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s export --prometheus --top 1",
+		 exe_beside("dmabufstat"));
+	out = run_capture(cmd, &st);
+	if (!ASSERT_OK_PTR(out, cmd) || !ASSERT_EQ(st, 0, "export --top 1"))
+		goto out;
+	ASSERT_EQ(allocated_series(out, &max_one), 1, "--top 1: one allocator");
+	ASSERT_EQ(max_one, max_all, "--top 1: the largest allocator");
 out:
 	free(out);
 }

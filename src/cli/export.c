@@ -93,16 +93,33 @@ static void proc_gauge(FILE *f, const char *name,
 	fprintf(f, "} %" PRIu64 "\n", v);
 }
 
-/* With lifecycle tracking on: its state, orphans, the oldest buffer and
- * per allocator what it allocated that still exists. */
-static void prom_tracking(FILE *f, const struct dmabufstat_snapshot *snap)
+static int cmp_allocated(const void *a, const void *b, void *snap)
+{
+	const struct dmabufstat_allocator *pa, *pb;
+
+	pa = dmabufstat_allocator(snap, *(const size_t *)a);
+	pb = dmabufstat_allocator(snap, *(const size_t *)b);
+	if (pa->bytes != pb->bytes)
+		return pa->bytes < pb->bytes ? 1 : -1;
+	return (pa->pid > pb->pid) - (pa->pid < pb->pid);
+}
+
+/*
+ * With lifecycle tracking on: its state, orphans, the oldest buffer and,
+ * for the top allocators (by bytes; --top bounds them as it bounds the
+ * process series), what each allocated that still exists.
+ */
+static int prom_tracking(FILE *f, const struct dmabufstat_snapshot *snap,
+			 size_t top)
 {
 	const struct dmabufstat_track_status *ts = dmabufstat_snapshot_track(snap);
 	uint64_t orphans = 0, orphan_bytes = 0, kept = 0, oldest = 0;
 	size_t i, n = dmabufstat_nr_buffers(snap);
 
+	size_t *idx, nr;
+
 	if (!ts)
-		return;
+		return 0;
 	for (i = 0; i < n; i++) {
 		const struct dmabufstat_buffer_track *t;
 
@@ -135,17 +152,26 @@ static void prom_tracking(FILE *f, const struct dmabufstat_snapshot *snap)
 	family(f, "dmabuf_oldest_buffer_age_seconds",
 	       "Age of the oldest buffer exported since tracking started.");
 	gauge(f, "dmabuf_oldest_buffer_age_seconds", oldest / 1000000000);
+	nr = dmabufstat_nr_allocators(snap);
+	idx = calloc(nr ? nr : 1, sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++)
+		idx[i] = i;
+	qsort_r(idx, nr, sizeof(*idx), cmp_allocated, (void *)snap);
 	family(f, "dmabuf_allocated_bytes",
-	       "Bytes of the existing buffers each process allocated.");
-	for (i = 0; i < dmabufstat_nr_allocators(snap); i++) {
+	       "Bytes of the existing buffers each process allocated, for the allocators of the most (see --top).");
+	for (i = 0; i < nr && i < top; i++) {
 		const struct dmabufstat_allocator *a;
 
-		a = dmabufstat_allocator(snap, i);
+		a = dmabufstat_allocator(snap, idx[i]);
 		fprintf(f, "dmabuf_allocated_bytes{pid=\"%u\",comm=", a->pid);
 		label_value(f, a->comm);
 		fprintf(f, ",alive=\"%s\"} %" PRIu64 "\n",
 			a->alive ? "true" : "false", a->bytes);
 	}
+	free(idx);
+	return 0;
 }
 
 /*
@@ -300,7 +326,8 @@ static int prom_write(FILE *f, const struct dmabufstat_snapshot *snap,
 			   dmabufstat_process(snap, idx[i]),
 			   dmabufstat_process(snap, idx[i])->pss);
 	free(idx);
-	prom_tracking(f, snap);
+	if (prom_tracking(f, snap, o->top))
+		return -ENOMEM;
 	if (fflush(f))
 		return -errno;
 	return ferror(f) ? -EIO : 0;
