@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "test_progs.h"
@@ -29,6 +30,51 @@ const char *exe_beside(const char *name)
 		}
 	}
 	snprintf(path, sizeof(path), "%s", name);	/* on PATH */
+	return path;
+}
+
+static char shared_dir[64];
+
+static void remove_shared_dir(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", shared_dir);
+	if (system(cmd))
+		fprintf(stderr, "could not remove %s\n", shared_dir);
+}
+
+const char *exe_for_all(const char *name)
+{
+	static char paths[4][128];
+	const char *src = exe_beside(name);
+	char cmd[512], *path = NULL;
+	int i;
+
+	if (!strchr(src, '/'))
+		return src;
+	for (i = 0; i < 4 && paths[i][0]; i++) {
+		if (!strcmp(strrchr(paths[i], '/') + 1, name))
+			return paths[i];
+	}
+	if (i == 4)
+		return src;
+	path = paths[i];
+	if (!shared_dir[0]) {
+		snprintf(shared_dir, sizeof(shared_dir), "/tmp/test-tools.XXXXXX");
+		if (!mkdtemp(shared_dir) || chmod(shared_dir, 0755)) {
+			shared_dir[0] = '\0';
+			return src;
+		}
+		atexit(remove_shared_dir);
+	}
+	snprintf(path, sizeof(paths[i]), "%s/%s", shared_dir, name);
+	snprintf(cmd, sizeof(cmd), "cp %s %s && chmod 0755 %s", src, path,
+		 path);
+	if (system(cmd)) {
+		path[0] = '\0';
+		return exe_beside(name);
+	}
 	return path;
 }
 

@@ -18,6 +18,15 @@
 const char *exe_beside(const char *name);
 
 /*
+ * exe_beside(), where another user can run it too: the build folder may
+ * sit under a folder only root can enter (a clone in a mktemp folder,
+ * /root), so the program is copied once into a world-readable folder of
+ * its own (removed at exit). @name itself in the guest (on PATH). A
+ * static buffer per program name, up to 4 names.
+ */
+const char *exe_for_all(const char *name);
+
+/*
  * Runs the shell command cmd and returns its whole stdout (malloc'd,
  * NUL-terminated; NULL if it could not run) and its exit status in
  * *status (128 if a signal ended it, -1 if it did not run).

@@ -49,36 +49,10 @@ struct run {
 	char err[65536];
 };
 
-/*
- * The tool where another user can run it: the build folder may sit under
- * a folder only root can enter (a clone in a mktemp folder, /root), so
- * copy it into a world-readable folder of its own. In the guest the tools
- * are on PATH already.
- */
-static char tool_dir[64];
-
+/* The tool where another user can run it (workload.h). */
 static const char *tool(const char *name)
 {
-	static char path[2][128];
-	const char *src = exe_beside(name);
-	int i = strcmp(name, "dmabufstat") ? 1 : 0;
-	char cmd[512];
-
-	if (!strchr(src, '/'))
-		return src;
-	if (!tool_dir[0]) {
-		snprintf(tool_dir, sizeof(tool_dir), "/tmp/priv-tools.XXXXXX");
-		if (!mkdtemp(tool_dir) || chmod(tool_dir, 0755))
-			return src;
-	}
-	snprintf(path[i], sizeof(path[i]), "%s/%s", tool_dir, name);
-	if (access(path[i], X_OK)) {
-		snprintf(cmd, sizeof(cmd), "cp %s %s && chmod 0755 %s", src,
-			 path[i], path[i]);
-		if (system(cmd))
-			return src;
-	}
-	return path[i];
+	return exe_for_all(name);
 }
 
 static void slurp(const char *path, char *buf, size_t len)
@@ -323,11 +297,4 @@ void test_privileges(void)
 		subtest_caps();
 	if (test__start_subtest("pin_mode"))
 		subtest_pin_mode();
-	if (tool_dir[0]) {
-		char cmd[128];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", tool_dir);
-		system(cmd);
-		tool_dir[0] = '\0';
-	}
 }

@@ -40,6 +40,10 @@ static int run_cli(uid_t uid, const char *const *args, char *err, size_t len)
 	ssize_t got;
 	pid_t pid;
 
+	/* another user may not reach the build folder: a copy it can */
+	const char *tool = uid ? exe_for_all("dmabufstat") :
+				 exe_beside("dmabufstat");
+
 	for (i = 0; args[i] && n < 15; i++)
 		argv[n++] = args[i];
 	fd = mkstemp(path);
@@ -56,7 +60,7 @@ static int run_cli(uid_t uid, const char *const *args, char *err, size_t len)
 		if (uid && (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
 			    setresuid(uid, uid, uid)))
 			_exit(126);
-		execvp(exe_beside("dmabufstat"), (char *const *)argv);
+		execvp(tool, (char *const *)argv);
 		_exit(127);
 	}
 	waitpid(pid, &st, 0);
