@@ -5,11 +5,13 @@
  * open-coded totals program where the kernel has it).
  */
 #include <stdio.h>
+#include <time.h>
 
 #include "cli.h"
 #include "cmd.h"
 #include "jsonw.h"
 #include "text.h"
+#include "write.h"
 
 static const char *path_word(enum dmabufstat_totals_path p)
 {
@@ -27,7 +29,8 @@ static const char *path_word(enum dmabufstat_totals_path p)
 int cmd_totals(struct dmabufstat *ds, const char *name, char **args, int nr)
 {
 	struct dmabufstat_buffer_totals t;
-	char size[REP_SIZE_LEN];
+	char size[REP_SIZE_LEN], when[48];
+	struct timespec now;
 	struct jsonw w;
 	int err;
 
@@ -52,9 +55,13 @@ int cmd_totals(struct dmabufstat *ds, const char *name, char **args, int nr)
 		putchar('\n');
 		break;
 	case REP_CSV:
-		printf("# dmabufstat %s view=totals path=%s\r\n"
-		       "\"count\",\"bytes\"\r\n%llu,%llu\r\n",
-		       DMABUFSTAT_VERSION_STRING, path_word(t.path),
+		/* as every CSV of the tools: the header first, LF line ends,
+		 * each row its time and backend (here: how it counted) */
+		clock_gettime(CLOCK_REALTIME, &now);
+		rep_time_iso((uint64_t)now.tv_sec * 1000000000ull + now.tv_nsec,
+			     when, sizeof(when));
+		printf("\"time\",\"backend\",\"count\",\"bytes\"\n"
+		       "\"%s\",\"%s\",%llu,%llu\n", when, path_word(t.path),
 		       (unsigned long long)t.count,
 		       (unsigned long long)t.bytes);
 		break;
