@@ -97,6 +97,22 @@ static void refused_unprivileged(void)
 	ASSERT_EQ(access(DMABUFSTAT_TRACK_DIR, F_OK), -1, "nothing pinned");
 }
 
+/* Not tracking: status says so, in JSON too, with exit status 3. */
+static void status_off(void)
+{
+	char cmd[512], *out;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s track status -o json",
+		 exe_beside("dmabufstat"));
+	out = run_capture(cmd, &st);
+	if (ASSERT_OK_PTR(out, cmd)) {
+		ASSERT_EQ(st, 3, "status exit: not tracking");
+		ASSERT_HAS_SUBSTR(out, "\"tracking\": false", "JSON: off");
+	}
+	free(out);
+}
+
 static void refused_kernel(void)
 {
 	const char *start[] = { "track", "start", NULL };
@@ -118,6 +134,7 @@ static void refused_kernel(void)
 	ASSERT_EQ(count_lines(err), 1, "one line on stderr");
 	ASSERT_HAS_SUBSTR(err, "track start: ", "names the command");
 	ASSERT_EQ(access(DMABUFSTAT_TRACK_DIR, F_OK), -1, "nothing pinned");
+	status_off();
 }
 
 /*
@@ -498,6 +515,31 @@ static int make_buffer(void)
 	return fd >= 0 ? fd : udmabuf_create(4096);
 }
 
+/* track status -o json: what the library's status says. */
+static void check_status_json(void)
+{
+	struct dmabufstat_track_status st;
+	struct dmabufstat *ds = dmabufstat_new(NULL);
+	json_object *o = cli_json("track status");
+
+	if (ASSERT_OK_PTR(ds, "dmabufstat_new") && ASSERT_OK_PTR(o, "status JSON") &&
+	    ASSERT_OK(dmabufstat_track_status(ds, NULL, &st), "status")) {
+		ASSERT_TRUE(json_object_get_boolean(jget(o, "tracking")),
+			    "JSON: tracking");
+		ASSERT_STREQ(js(o, "method"),
+			     dmabufstat_track_method_name(st.method),
+			     "JSON: method");
+		ASSERT_EQ(ju(o, "max_entries"), st.max_entries,
+			  "JSON: max_entries");
+		ASSERT_EQ(ju(o, "dropped"), st.dropped, "JSON: dropped");
+		ASSERT_LE(ju(o, "exports"), st.exports, "JSON: exports");
+		ASSERT_EQ(json_object_get_boolean(jget(o, "sees_release")),
+			  st.sees_release, "JSON: sees_release");
+	}
+	json_object_put(o);
+	dmabufstat_free(ds);
+}
+
 static void lifecycle(void)
 {
 	const char *start[] = { "track", "start", NULL };
@@ -526,6 +568,7 @@ static void lifecycle(void)
 	}
 	/* the CLI that started it has exited: tracking must go on */
 	ASSERT_EQ(run_cli(0, status, err, sizeof(err)), 0, "status: on");
+	check_status_json();
 	if (!read_ids(&ids))
 		goto out;
 	lc = start_lifecycle(dir, sizeof(dir), manifest);

@@ -124,7 +124,7 @@ static const struct cmd {
 			  OPT(O_ANDROID) },
 	{ "unpin", cmd_pin, OPT(O_ANDROID) },
 	{ "track", cmd_track, OPT(O_MODE) | OPT(O_GROUP) | OPT(O_ENTRIES) |
-			      OPT(O_STACKS) | OPT(O_NO_RELEASE) },
+			      OPT(O_STACKS) | OPT(O_NO_RELEASE) | OPT(O_OUTPUT) },
 	{ "dump", cmd_dump, OPT(O_OUTPUT) | OPT(O_ALL) | OPT(O_BUFS) },
 	{ "export", cmd_export, OPT(O_PROMETHEUS) | OPT(O_TEXTFILE) |
 				OPT(O_TOP) },

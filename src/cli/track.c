@@ -10,7 +10,9 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "jsonw.h"
 #include "symbolize.h"
+#include "write.h"
 
 static void print_since(uint64_t real_ns)
 {
@@ -24,6 +26,36 @@ static void print_since(uint64_t real_ns)
 	printf("since:      %s\n", buf);
 }
 
+/* track status -o json: the same, for monitors and scripts. */
+static void status_json(const struct dmabufstat_track_status *st)
+{
+	char since[48];
+	struct jsonw w;
+
+	jsonw_init(&w, stdout, true);
+	jsonw_start_object(&w);
+	jsonw_string_field(&w, "version", DMABUFSTAT_VERSION_STRING);
+	jsonw_string_field(&w, "view", "track");
+	jsonw_bool_field(&w, "tracking", st != NULL);
+	if (st) {
+		rep_time_iso(st->start_realtime_ns, since, sizeof(since));
+		jsonw_string_field(&w, "method",
+				   dmabufstat_track_method_name(st->method));
+		jsonw_bool_field(&w, "sees_release", st->sees_release);
+		jsonw_string_field(&w, "since", since);
+		jsonw_uint_field(&w, "entries", st->entries);
+		jsonw_uint_field(&w, "max_entries", st->max_entries);
+		jsonw_bool_field(&w, "stacks", st->stacks);
+		jsonw_uint_field(&w, "exports", st->exports);
+		jsonw_uint_field(&w, "late", st->late);
+		jsonw_uint_field(&w, "released", st->released);
+		jsonw_uint_field(&w, "dropped", st->dropped);
+	}
+	jsonw_end_object(&w);
+	jsonw_flush(&w);
+	putchar('\n');
+}
+
 static int track_status(struct dmabufstat *ds, const char *dir)
 {
 	struct dmabufstat_track_status st;
@@ -31,12 +63,19 @@ static int track_status(struct dmabufstat *ds, const char *dir)
 
 	err = dmabufstat_track_status(ds, dir, &st);
 	if (err == -ENOENT && dmabufstat_errclass(ds) == DMABUFSTAT_E_NO_SOURCE) {
-		printf("tracking:   off\n");
+		if (env.format == REP_JSON)
+			status_json(NULL);
+		else
+			printf("tracking:   off\n");
 		return 3;
 	}
 	if (err) {
 		cli_lib_error(ds, "track status", err);
 		return 1;
+	}
+	if (env.format == REP_JSON) {
+		status_json(&st);
+		return 0;
 	}
 	printf("tracking:   on\n");
 	printf("method:     %s%s\n", dmabufstat_track_method_name(st.method),
@@ -136,6 +175,9 @@ int cmd_track(struct dmabufstat *ds, const char *name, char **args, int nr)
 				     env.stacks || env.no_release))
 		cli_usage_error("track %s takes no --entries, --stacks, --no-release, --mode or --group",
 				sub);
+	if (env.format != REP_TABLE &&
+	    (strcmp(sub, "status") || env.format != REP_JSON))
+		cli_usage_error("track: only status has another output (-o json)");
 	if (!strcmp(sub, "stack")) {
 		if (nr != 2)
 			cli_usage_error("track stack INO: one inode");
