@@ -480,6 +480,21 @@ static int bufinfo_objects(void)
 	return n;
 }
 
+/*
+ * bufinfo's count once it is back to want, or after 5 s: releases may
+ * finish just after the last close.
+ */
+static int bufinfo_settled(int want)
+{
+	int n = bufinfo_objects(), tries;
+
+	for (tries = 0; tries < 50 && n != want; tries++) {
+		usleep(100 * 1000);
+		n = bufinfo_objects();
+	}
+	return n;
+}
+
 static bool on_bpffs(const char *dir)
 {
 	struct statfs st;
@@ -545,10 +560,8 @@ static void track_start(struct churn *c, struct dmabufstat *ds)
 static void track_finish(struct dmabufstat *ds, int before)
 {
 	struct dmabufstat_track_status st;
-	int tries;
 
-	for (tries = 0; tries < 50 && bufinfo_objects() != before; tries++)
-		usleep(100 * 1000);
+	bufinfo_settled(before);
 	if (ASSERT_OK(dmabufstat_track_status(ds, TRACK_DIR, &st),
 		      "track status")) {
 		printf("churn: tracking by %s: %llu exports, %llu released, %u entries left, %llu dropped\n",
@@ -581,7 +594,7 @@ void test_churn(void)
 	struct dmabufstat_pin_opts po = { .sz = sizeof(po), .force = true };
 	struct dmabufstat *pin_ds = NULL;
 	struct churn c = {};
-	int i, before, after = -1, tries, started_c = 0, started_w = 0;
+	int i, before, after, started_c = 0, started_w = 0;
 	unsigned int seconds = churn_seconds();
 	struct rlimit rl = { 65536, 65536 };
 
@@ -677,13 +690,7 @@ out:
 	rmdir(PIN_DIR);
 	bpf_link__destroy(c.link);
 	dmabuf_iter_bpf__destroy(c.skel);
-	/* releases may finish just after the last close: wait a little */
-	for (tries = 0; tries < 50; tries++) {
-		after = bufinfo_objects();
-		if (after == before)
-			break;
-		usleep(100 * 1000);
-	}
+	after = bufinfo_settled(before);
 	ASSERT_EQ(after, before, "buffers left in bufinfo after the test");
 	pthread_mutex_destroy(&c.lock);
 }
